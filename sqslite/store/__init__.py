@@ -1,0 +1,3 @@
+from .store import MessageRecord, NewMessage, QueueCounts, QueueRecord, Store
+
+__all__ = ["MessageRecord", "NewMessage", "QueueCounts", "QueueRecord", "Store"]

@@ -1,0 +1,166 @@
+"""What every operation shares: the request context, parameter access and
+finding the queue a request names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..clock import Clock
+from ..store import QueueRecord, Store
+from . import limits
+from .errors import SqsError, invalid_parameter, missing_parameter, queue_does_not_exist
+from .longpoll import Waiters
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass
+class RequestContext:
+    """Who sent a request and how it reached the server."""
+
+    request_id: str
+    account_id: str
+    base_url: str  # scheme://host[:port] that queue URLs start with
+    path_queue: tuple[str, str] | None = None  # (account, name) from a queue URL path
+    trace_header: str | None = None  # X-Amzn-Trace-Id of the HTTP request
+
+
+class ServiceBase:
+    def __init__(self, store: Store, clock: Clock, region: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.region = region
+        self.waiters = Waiters()
+        clock.add_listener(self.waiters.notify_all)
+
+    # Names and addresses
+
+    def queue_url(self, queue: QueueRecord, context: RequestContext) -> str:
+        return f"{context.base_url}/{queue.account}/{queue.name}"
+
+    def queue_arn(self, queue: QueueRecord) -> str:
+        return f"arn:aws:sqs:{self.region}:{queue.account}:{queue.name}"
+
+    def find_queue(self, params: dict, context: RequestContext) -> QueueRecord:
+        """Resolve QueueUrl (a URL, a path or a bare name) to a queue.
+
+        A query request sent to a queue's URL may leave QueueUrl out; the
+        path then names the queue. An explicit QueueUrl wins over the path.
+        """
+        url = params.get("QueueUrl")
+        if url is None:
+            if context.path_queue is None:
+                raise missing_parameter("QueueUrl")
+            account, name = context.path_queue
+        else:
+            if not isinstance(url, str) or not url:
+                raise missing_parameter("QueueUrl")
+            account, name = self.parse_queue_url(url, context)
+        queue = self.store.get_queue(account, name)
+        if queue is None:
+            raise queue_does_not_exist()
+        return queue
+
+    @staticmethod
+    def parse_queue_url(url: str, context: RequestContext) -> tuple[str, str]:
+        path = urlsplit(url).path if "://" in url else url
+        segments = [segment for segment in path.split("/") if segment]
+        if not segments:
+            raise queue_does_not_exist()
+        if len(segments) == 1:
+            return context.account_id, segments[0]
+        return segments[-2], segments[-1]
+
+    # Parameters
+
+    @staticmethod
+    def required_string(params: dict, name: str) -> str:
+        value = params.get(name)
+        if not isinstance(value, str) or value == "":
+            raise missing_parameter(name)
+        return value
+
+    @staticmethod
+    def optional_int(params: dict, name: str, minimum: int, maximum: int, reason: str) -> int | None:
+        value = params.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+            raise invalid_parameter(name, value, reason)
+        return value
+
+    @staticmethod
+    def string_map(params: dict, name: str) -> dict[str, str]:
+        value = params.get(name) or {}
+        if not isinstance(value, dict) or not all(
+            isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+        ):
+            raise invalid_parameter(name, value, f"{name} must map strings to strings.")
+        return value
+
+    @staticmethod
+    def string_list(params: dict, name: str) -> list[str]:
+        value = params.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise invalid_parameter(name, value, f"{name} must be a list of strings.")
+        return value
+
+    # Time
+
+    def retention_ms(self, queue: QueueRecord) -> int:
+        return int(queue.attributes["MessageRetentionPeriod"]) * 1000
+
+    def seconds_since(self, then_ms: int | None) -> float | None:
+        if then_ms is None:
+            return None
+        return (self.clock.now_ms() - then_ms) / 1000
+
+
+def batch_entries(params: dict, entry_shape: str) -> list[dict]:
+    """Check a batch request's Entries as SQS does before running any entry."""
+    entries = params.get("Entries")
+    if entries is None or entries == []:
+        raise SqsError(
+            "EmptyBatchRequest",
+            "AWS.SimpleQueueService.EmptyBatchRequest",
+            f"There should be at least one {entry_shape} in the request.",
+        )
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise invalid_parameter("Entries", entries, "Entries must be a list of structures.")
+    if len(entries) > limits.MAX_BATCH_ENTRIES:
+        raise SqsError(
+            "TooManyEntriesInBatchRequest",
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            f"Maximum number of entries per request are {limits.MAX_BATCH_ENTRIES}. "
+            f"You have sent {len(entries)}.",
+        )
+    seen = set()
+    for entry in entries:
+        entry_id = entry.get("Id")
+        if not isinstance(entry_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,80}", entry_id):
+            raise SqsError(
+                "InvalidBatchEntryId",
+                "AWS.SimpleQueueService.InvalidBatchEntryId",
+                "A batch entry id can only contain alphanumeric characters, hyphens and "
+                "underscores. It can be at most 80 letters long.",
+            )
+        if entry_id in seen:
+            # NOTE: AWS's exact wording for a repeated id is unconfirmed.
+            raise SqsError(
+                "BatchEntryIdsNotDistinct",
+                "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+                f"Id {entry_id} repeated.",
+            )
+        seen.add(entry_id)
+    return entries
+
+
+def failed_entry(entry_id: str, error: SqsError) -> dict:
+    return {
+        "Id": entry_id,
+        "SenderFault": error.sender_fault,
+        "Code": error.code,
+        "Message": error.message,
+    }

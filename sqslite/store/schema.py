@@ -1,0 +1,64 @@
+"""SQLite schema of the store.
+
+Times are integer epoch milliseconds. A message's state follows from its
+columns at any instant, so nothing has to fire when a timer runs out:
+
+- visible:   visible_at <= now
+- in flight: visible_at > now and receive_count > 0
+- delayed:   visible_at > now and receive_count = 0
+- expired:   sent_at < now - the queue's MessageRetentionPeriod
+"""
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS queues (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    fifo INTEGER NOT NULL,
+    attributes TEXT NOT NULL,      -- JSON object of the settable attributes
+    tags TEXT NOT NULL,            -- JSON object
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    purged_at INTEGER,             -- last PurgeQueue, for the 60-second rule
+    UNIQUE (account, name)
+);
+
+-- Names deleted recently, for the 60-second QueueDeletedRecently rule.
+CREATE TABLE IF NOT EXISTS deleted_queues (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    deleted_at INTEGER NOT NULL,
+    PRIMARY KEY (account, name)
+);
+
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,        -- send order within the database
+    queue_id INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    md5_body TEXT NOT NULL,
+    attributes TEXT,               -- JSON of the message attributes, NULL if none
+    system_attributes TEXT,        -- JSON of AWSTraceHeader and friends, NULL if none
+    sender_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received_at INTEGER,
+    received_at INTEGER,           -- start of the current receive, for the 12-hour cap
+    receipt_token TEXT,            -- changes on every receive
+    group_id TEXT,
+    dedup_id TEXT,
+    sequence_number TEXT
+);
+
+-- Serves the receive query (ready messages of one queue, oldest first) and
+-- the next-wake-up query of long polls.
+CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at);
+"""

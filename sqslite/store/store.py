@@ -1,0 +1,375 @@
+"""The SQLite store: the only module that writes SQL.
+
+The service asks for operations in SQS terms (create a queue, receive up to
+N messages) and gets plain records back. Every mutating call runs in one
+transaction that commits before the call returns, so a request is answered
+only after its data is in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .schema import SCHEMA, SCHEMA_VERSION
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_COLUMNS = (
+    "id, message_id, body, md5_body, attributes, system_attributes, sender_id, sent_at, "
+    "visible_at, receive_count, first_received_at, received_at, receipt_token, group_id, "
+    "dedup_id, sequence_number"
+)
+
+
+@dataclass
+class QueueRecord:
+    id: int
+    account: str
+    name: str
+    fifo: bool
+    attributes: dict[str, str]
+    tags: dict[str, str]
+    created_at: int
+    modified_at: int
+    purged_at: int | None = None
+
+
+@dataclass
+class NewMessage:
+    message_id: str
+    body: str
+    md5_body: str
+    attributes: str | None
+    system_attributes: str | None
+    sender_id: str
+    sent_at: int
+    visible_at: int
+    group_id: str | None = None
+    dedup_id: str | None = None
+    sequence_number: str | None = None
+
+
+@dataclass
+class MessageRecord:
+    id: int
+    message_id: str
+    body: str
+    md5_body: str
+    attributes: str | None
+    system_attributes: str | None
+    sender_id: str
+    sent_at: int
+    visible_at: int
+    receive_count: int
+    first_received_at: int | None
+    received_at: int | None
+    receipt_token: str | None
+    group_id: str | None
+    dedup_id: str | None
+    sequence_number: str | None
+
+
+@dataclass
+class QueueCounts:
+    visible: int = 0
+    in_flight: int = 0
+    delayed: int = 0
+
+
+@dataclass
+class _QueueIndex:
+    by_id: dict[int, QueueRecord] = field(default_factory=dict)
+    by_name: dict[tuple[str, str], QueueRecord] = field(default_factory=dict)
+
+    def add(self, queue: QueueRecord) -> None:
+        self.by_id[queue.id] = queue
+        self.by_name[(queue.account, queue.name)] = queue
+
+    def remove(self, queue: QueueRecord) -> None:
+        self.by_id.pop(queue.id, None)
+        self.by_name.pop((queue.account, queue.name), None)
+
+
+class Store:
+    """One SQLite database with queues and their messages.
+
+    ``path`` None keeps the database in memory. Queue records are cached in
+    memory and written through, because every request looks one up.
+    """
+
+    def __init__(self, path: str | None = None, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        self._db = sqlite3.connect(
+            path or ":memory:", isolation_level=None, check_same_thread=False
+        )
+        self._db.row_factory = None
+        if path:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db.execute("PRAGMA foreign_keys=OFF")
+        self._db.executescript(SCHEMA)
+        self._check_schema_version()
+        self._queues = _QueueIndex()
+        for queue in self._load_queues():
+            self._queues.add(queue)
+        logger.debug("store opened: %s, %d queues", path or ":memory:", len(self._queues.by_id))
+
+    def _check_schema_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database {self.path} has schema version {row[0]}, "
+                f"this sqslite needs {SCHEMA_VERSION}; use a new --db file"
+            )
+
+    def close(self) -> None:
+        if self.path:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one write transaction, committed on success."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # Queues
+
+    def _load_queues(self) -> Iterable[QueueRecord]:
+        rows = self._db.execute(
+            "SELECT id, account, name, fifo, attributes, tags, created_at, modified_at, purged_at "
+            "FROM queues"
+        )
+        for row in rows:
+            yield QueueRecord(
+                id=row[0],
+                account=row[1],
+                name=row[2],
+                fifo=bool(row[3]),
+                attributes=json.loads(row[4]),
+                tags=json.loads(row[5]),
+                created_at=row[6],
+                modified_at=row[7],
+                purged_at=row[8],
+            )
+
+    def get_queue(self, account: str, name: str) -> QueueRecord | None:
+        return self._queues.by_name.get((account, name))
+
+    def get_queue_by_id(self, queue_id: int) -> QueueRecord | None:
+        return self._queues.by_id.get(queue_id)
+
+    def all_queues(self) -> list[QueueRecord]:
+        return list(self._queues.by_id.values())
+
+    def list_queues(self, account: str, prefix: str = "") -> list[QueueRecord]:
+        """Return the account's queues whose name starts with prefix, by name."""
+        queues = [
+            queue
+            for (queue_account, name), queue in self._queues.by_name.items()
+            if queue_account == account and name.startswith(prefix)
+        ]
+        return sorted(queues, key=lambda queue: queue.name)
+
+    def create_queue(
+        self,
+        account: str,
+        name: str,
+        fifo: bool,
+        attributes: dict[str, str],
+        tags: dict[str, str],
+        now_ms: int,
+    ) -> QueueRecord:
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT INTO queues (account, name, fifo, attributes, tags, created_at, modified_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (account, name, int(fifo), json.dumps(attributes), json.dumps(tags), now_ms, now_ms),
+            )
+            self._db.execute(
+                "DELETE FROM deleted_queues WHERE account = ? AND name = ?", (account, name)
+            )
+        queue = QueueRecord(
+            id=cursor.lastrowid,
+            account=account,
+            name=name,
+            fifo=fifo,
+            attributes=dict(attributes),
+            tags=dict(tags),
+            created_at=now_ms,
+            modified_at=now_ms,
+        )
+        self._queues.add(queue)
+        return queue
+
+    def delete_queue(self, queue: QueueRecord, now_ms: int) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM messages WHERE queue_id = ?", (queue.id,))
+            self._db.execute("DELETE FROM queues WHERE id = ?", (queue.id,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO deleted_queues (account, name, deleted_at) VALUES (?, ?, ?)",
+                (queue.account, queue.name, now_ms),
+            )
+        self._queues.remove(queue)
+
+    def deleted_at(self, account: str, name: str) -> int | None:
+        """Return when a queue of this name was last deleted, if it was."""
+        row = self._db.execute(
+            "SELECT deleted_at FROM deleted_queues WHERE account = ? AND name = ?", (account, name)
+        ).fetchone()
+        return row[0] if row else None
+
+    def update_queue_attributes(
+        self, queue: QueueRecord, attributes: dict[str, str], now_ms: int
+    ) -> None:
+        with self.transaction():
+            self._db.execute(
+                "UPDATE queues SET attributes = ?, modified_at = ? WHERE id = ?",
+                (json.dumps(attributes), now_ms, queue.id),
+            )
+        queue.attributes = dict(attributes)
+        queue.modified_at = now_ms
+
+    def update_tags(self, queue: QueueRecord, tags: dict[str, str]) -> None:
+        with self.transaction():
+            self._db.execute("UPDATE queues SET tags = ? WHERE id = ?", (json.dumps(tags), queue.id))
+        queue.tags = dict(tags)
+
+    def purge_queue(self, queue: QueueRecord, now_ms: int) -> int:
+        """Delete every message of the queue; return how many there were."""
+        with self.transaction():
+            cursor = self._db.execute("DELETE FROM messages WHERE queue_id = ?", (queue.id,))
+            self._db.execute("UPDATE queues SET purged_at = ? WHERE id = ?", (now_ms, queue.id))
+        queue.purged_at = now_ms
+        return cursor.rowcount
+
+    def count_messages(self, queue: QueueRecord, now_ms: int, retention_ms: int) -> QueueCounts:
+        row = self._db.execute(
+            "SELECT "
+            " COALESCE(SUM(visible_at <= :now), 0),"
+            " COALESCE(SUM(visible_at > :now AND receive_count > 0), 0),"
+            " COALESCE(SUM(visible_at > :now AND receive_count = 0), 0) "
+            "FROM messages WHERE queue_id = :queue AND sent_at >= :cutoff",
+            {"now": now_ms, "queue": queue.id, "cutoff": now_ms - retention_ms},
+        ).fetchone()
+        return QueueCounts(visible=row[0], in_flight=row[1], delayed=row[2])
+
+    # Messages
+
+    def add_messages(self, queue: QueueRecord, messages: list[NewMessage]) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, "
+                "system_attributes, sender_id, sent_at, visible_at, group_id, dedup_id, "
+                "sequence_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        queue.id,
+                        message.message_id,
+                        message.body,
+                        message.md5_body,
+                        message.attributes,
+                        message.system_attributes,
+                        message.sender_id,
+                        message.sent_at,
+                        message.visible_at,
+                        message.group_id,
+                        message.dedup_id,
+                        message.sequence_number,
+                    )
+                    for message in messages
+                ],
+            )
+
+    def receive_messages(
+        self,
+        queue: QueueRecord,
+        max_messages: int,
+        visibility_ms: int,
+        now_ms: int,
+        retention_ms: int,
+    ) -> list[MessageRecord]:
+        """Take up to max_messages visible messages, oldest first, and hide them.
+
+        Each taken message gets a new receipt token, one more receive and a
+        visibility deadline of now + visibility_ms.
+        """
+        with self.transaction():
+            rows = self._db.execute(
+                "UPDATE messages SET"
+                " receive_count = receive_count + 1,"
+                " first_received_at = COALESCE(first_received_at, :now),"
+                " received_at = :now,"
+                " visible_at = :now + :visibility,"
+                " receipt_token = lower(hex(randomblob(12))) "
+                "WHERE id IN ("
+                " SELECT id FROM messages"
+                " WHERE queue_id = :queue AND visible_at <= :now AND sent_at >= :cutoff"
+                " ORDER BY visible_at, id LIMIT :limit) "
+                f"RETURNING {MESSAGE_COLUMNS}",
+                {
+                    "now": now_ms,
+                    "visibility": visibility_ms,
+                    "queue": queue.id,
+                    "cutoff": now_ms - retention_ms,
+                    "limit": max_messages,
+                },
+            ).fetchall()
+        # RETURNING gives no order guarantee; the id is the send order.
+        return sorted((MessageRecord(*row) for row in rows), key=lambda message: message.id)
+
+    def get_message(self, queue: QueueRecord, row_id: int) -> MessageRecord | None:
+        row = self._db.execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND queue_id = ?",
+            (row_id, queue.id),
+        ).fetchone()
+        return MessageRecord(*row) if row else None
+
+    def delete_messages(self, queue: QueueRecord, row_ids: list[int]) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "DELETE FROM messages WHERE id = ? AND queue_id = ?",
+                [(row_id, queue.id) for row_id in row_ids],
+            )
+
+    def set_visible_at(self, queue: QueueRecord, changes: list[tuple[int, int]]) -> None:
+        """Apply (row id, visible_at) pairs in one transaction."""
+        with self.transaction():
+            self._db.executemany(
+                "UPDATE messages SET visible_at = ? WHERE id = ? AND queue_id = ?",
+                [(visible_at, row_id, queue.id) for row_id, visible_at in changes],
+            )
+
+    def next_visible_at(self, queue: QueueRecord, now_ms: int) -> int | None:
+        """Return when the next hidden message of the queue becomes visible."""
+        row = self._db.execute(
+            "SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?",
+            (queue.id, now_ms),
+        ).fetchone()
+        return row[0]
+
+    def delete_expired(self, queue: QueueRecord, now_ms: int, retention_ms: int) -> int:
+        """Delete the queue's messages older than its retention period."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "DELETE FROM messages WHERE queue_id = ? AND sent_at < ?",
+                (queue.id, now_ms - retention_ms),
+            )
+        return cursor.rowcount
