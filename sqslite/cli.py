@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import re
+import signal
 import sys
 
 import uvicorn
@@ -13,6 +15,8 @@ from . import __version__
 from .app import Settings, create_app
 
 logger = logging.getLogger("sqslite")
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +75,17 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_exit) -> None:
         super().__init__(config)
         self._on_exit = on_exit
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        # uvicorn's own version raises the signal again after shutdown, which
+        # ends the process with status -15 instead of 0.
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def handle_exit(self, sig, frame) -> None:
         logger.info("stop signal %s received, stopping", sig)
