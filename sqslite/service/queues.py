@@ -65,7 +65,9 @@ def decode_token(token: str) -> str:
 
 class QueueOperations(ServiceBase):
     def create_queue(self, params: dict, context: RequestContext) -> dict:
-        name = self.required_string(params, "QueueName")
+        name = params.get("QueueName")
+        if not isinstance(name, str):
+            raise missing_parameter("QueueName")
         attributes = self.string_map(params, "Attributes")
         tags = self.string_map(params, "tags")
         fifo_requested = attributes.get("FifoQueue", "").lower() == "true"
