@@ -8,6 +8,7 @@ import pytest
 
 from sqslite.service.errors import SqsError
 from sqslite.wire import decode_query, encode_query, encode_query_error
+from sqslite.wire.query_codec import escape_xml
 
 NAMESPACE = "{http://queue.amazonaws.com/doc/2012-11-05/}"
 
@@ -530,3 +531,22 @@ def test_error_receiver_fault():
 
     assert status == 500
     assert root.find(f"{NAMESPACE}Error/{NAMESPACE}Type").text == "Receiver"
+
+
+def test_escape_fast_path_agrees_with_full_escape():
+    # escape_xml skips text that its first scan finds clean, so that scan
+    # must flag every character the full escape would change.
+    from sqslite.wire.query_codec import _INVALID_XML_CHARACTERS, _NEEDS_ESCAPING
+
+    special = set('&<>"\r')
+    code_points = [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]
+    for code_point in code_points:
+        character = chr(code_point)
+        changed = character in special or bool(_INVALID_XML_CHARACTERS.match(character))
+        assert bool(_NEEDS_ESCAPING.match(character)) == changed, hex(code_point)
+
+
+def test_escape_leaves_plain_text():
+    text = "plain text with\ttabs\nand newlines ü€😀 ' apostrophe"
+
+    assert escape_xml(text) == text

@@ -71,9 +71,9 @@ def _decode_string(value: object) -> str:
 def _decode_integer(value: object) -> int:
     if type(value) is int:
         return value
-    # NOTE: UNSURE for SQS. AWS JSON services have been seen to truncate a
-    # fractional number sent for an integer member rather than reject it, and
-    # this follows them.
+    # NOTE: UNSURE for SQS. DynamoDB, on the same JSON 1.0 framework, is
+    # reported by emulator authors to floor a fractional number sent for an
+    # integer member rather than reject it, and this does the same.
     if type(value) is float and math.isfinite(value):
         return math.floor(value)
     raise _TypeMismatch("an integer", value)
@@ -235,6 +235,10 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Python's decoder accepts NaN and Infinity, which JSON does not.
+_JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def decode_json(target: str | None, body: bytes) -> tuple[str, dict]:
     """Decode a JSON 1.0 request into the operation name and its parameters.
 
@@ -252,7 +256,7 @@ def decode_json(target: str | None, body: bytes) -> tuple[str, dict]:
     if not body.strip():
         return operation, {}
     try:
-        document = json.loads(body, parse_constant=_reject_constant)
+        document = _JSON_DECODER.decode(body.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise serialization_error(f"The request body is not valid JSON: {exc}") from None
     if type(document) is not dict:

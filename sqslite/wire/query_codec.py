@@ -78,6 +78,19 @@ def _build_name_tables() -> dict[Node, dict[str, Member]]:
 
 _NAME_TABLES = _build_name_tables()
 
+# Top-level string members of each input, by query name. Most parameters
+# of a request are such members (QueueUrl, MessageBody, ReceiptHandle),
+# and they need no resolving.
+_TOP_LEVEL_STRINGS: dict[Node, dict[str, str]] = {
+    op.input: {
+        wire_name: member.name
+        for wire_name, member in _NAME_TABLES[op.input].items()
+        if member.node.kind == STRING
+    }
+    for op in SERVICE.operations.values()
+    if op.input is not None
+}
+
 
 def _parse_index(text: str) -> int | None:
     if not (text.isascii() and text.isdigit()):
@@ -102,8 +115,8 @@ def _parse_scalar(node: Node, text: str, field: str) -> object:
                 value = None
             if value is not None and low <= value <= high:
                 return value
-        # NOTE: UNSURE of the reason text; AWS's wording for a malformed
-        # number was not found.
+        # NOTE: UNSURE of the reason text, because AWS's wording for a
+        # malformed number was not found.
         raise errors.invalid_parameter(field, text, "Must be an integer.")
     if kind == BOOLEAN:
         lowered = text.lower()
@@ -258,7 +271,12 @@ def decode_query(fields: Iterable[tuple[str, str]]) -> tuple[str, dict]:
 
     collected: dict = {}
     root = operation.input
+    top_level_strings = _TOP_LEVEL_STRINGS[root]
     for name, value in fields:
+        member_name = top_level_strings.get(name)
+        if member_name is not None:
+            collected[member_name] = value
+            continue
         resolved = _resolve(root, name, value)
         if resolved is not None:
             _store(collected, *resolved)
@@ -269,6 +287,10 @@ def decode_query(fields: Iterable[tuple[str, str]]) -> tuple[str, dict]:
 
 # Characters that XML 1.0 does not allow at all, even as references.
 _INVALID_XML_CHARACTERS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Everything escape_xml changes, so that most text is returned after one scan.
+_NEEDS_ESCAPING = re.compile(
+    '[&<>"\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]'
+)
 
 Writer = Callable[[list, object], None]
 
@@ -280,6 +302,8 @@ def escape_xml(text: str) -> str:
     into LF, which would change a message body and its MD5. Characters
     that XML 1.0 forbids become U+FFFD, since no parser would accept them.
     """
+    if not _NEEDS_ESCAPING.search(text):
+        return text
     if _INVALID_XML_CHARACTERS.search(text):
         text = _INVALID_XML_CHARACTERS.sub("\ufffd", text)
     return (
@@ -322,10 +346,15 @@ def _build_writer(node: Node, name: str, cache: dict[tuple[Node, str], Writer]) 
 def _scalar_writer(kind: str, name: str) -> Writer:
     start, end = f"<{name}>", f"</{name}>"
 
+    if kind == STRING:
+
+        def write_string(out: list, value: object) -> None:
+            out.append(f"{start}{escape_xml(value)}{end}")
+
+        return write_string
+
     def write(out: list, value: object) -> None:
-        out.append(start)
-        out.append(_format_scalar(kind, value))
-        out.append(end)
+        out.append(f"{start}{_format_scalar(kind, value)}{end}")
 
     return write
 
