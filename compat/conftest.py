@@ -169,7 +169,10 @@ class RequestLog:
             body = body.encode()
         elif not isinstance(body, bytes):
             body = bytes(body.read()) if hasattr(body, "read") else bytes(body)
-        self.requests.append((dict(request.headers), body))
+        headers = {}
+        for key, value in request.headers.items():
+            headers[key] = value.decode() if isinstance(value, bytes) else value
+        self.requests.append((headers, body))
 
     def clear(self):
         self.requests.clear()
@@ -379,3 +382,11 @@ class Wire:
 @pytest.fixture
 def wire(endpoint) -> Wire:
     return Wire(endpoint)
+
+
+@pytest.fixture
+def json_queue(json_client):
+    """Queue factory over the JSON client, for tests that are not parametrized by protocol."""
+    factory = QueueFactory(json_client, "compat-raw")
+    yield factory
+    factory.cleanup()
