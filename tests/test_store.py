@@ -74,7 +74,7 @@ def test_receive_skips_expired_messages(store, queue):
     store.add_messages(queue, [new_message(1, 1_000), new_message(2, 50_000)])
     received = store.receive_messages(queue, 10, 30_000, 62_000, retention_ms=60_000)
     assert [message.message_id for message in received] == ["id-2"]
-    assert store.delete_expired(queue, 62_000, retention_ms=60_000) == 1
+    assert store.delete_expired(queue, 62_000, retention_ms=60_000, fifo_window_ms=300_000) == 1
 
 
 def test_next_visible_at_is_earliest_hidden(store, queue):

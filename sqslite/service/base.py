@@ -34,6 +34,10 @@ class ServiceBase:
         self.region = region
         self.waiters = Waiters()
         clock.add_listener(self.waiters.notify_all)
+        # Standard queues that have seen a MessageGroupId, so fair-queue
+        # ordering applies to their receives.
+        self.grouped_queues: set[int] = store.queues_with_groups()
+        self._sequence_numbers: dict[int, int] = {}
 
     # Names and addresses
 
@@ -72,6 +76,19 @@ class ServiceBase:
         if len(segments) == 1:
             return context.account_id, segments[0]
         return segments[-2], segments[-1]
+
+    def next_sequence_number(self, queue: QueueRecord) -> str:
+        """Return a new FIFO sequence number: a large decimal, increasing per queue.
+
+        It starts from the clock in nanoseconds, so numbers keep increasing
+        across restarts and stay within SQLite's 64-bit integers.
+        """
+        last = self._sequence_numbers.get(queue.id)
+        if last is None:
+            last = self.store.last_sequence_number(queue)
+        number = max(last + 1, self.clock.now_ms() * 1_000_000)
+        self._sequence_numbers[queue.id] = number
+        return str(number)
 
     # Parameters
 
@@ -164,3 +181,13 @@ def failed_entry(entry_id: str, error: SqsError) -> dict:
         "Code": error.code,
         "Message": error.message,
     }
+
+
+def batch_result(successful: list[dict], failed: list[dict]) -> dict:
+    """Build a batch response; SQS leaves out empty Successful and Failed lists."""
+    result: dict = {}
+    if successful:
+        result["Successful"] = successful
+    if failed:
+        result["Failed"] = failed
+    return result

@@ -70,3 +70,19 @@ DEFAULT_FIFO_ATTRIBUTES = {
     "FifoThroughputLimit": "perQueue",
 }
 DEFAULT_KMS_DATA_KEY_REUSE_PERIOD = "300"
+
+# FIFO: a deduplication id and a ReceiveRequestAttemptId count for five
+# minutes (model).
+FIFO_DEDUP_WINDOW_SECONDS = 300
+RECEIVE_ATTEMPT_WINDOW_SECONDS = 300
+
+# In-flight messages per queue: about 120,000 for standard and FIFO queues
+# (quotas). Over it, a short-polling receive on a standard queue gets
+# OverLimit; long polls and FIFO receives just get fewer messages.
+MAX_IN_FLIGHT = 120_000
+
+# Fair queues: a message group is noisy while it holds more than 10 % of the
+# queue's messages in flight and at least 30 of them (Developer Guide, "How
+# Amazon SQS fair queues work").
+NOISY_GROUP_SHARE = 0.10
+NOISY_GROUP_MIN_IN_FLIGHT = 30

@@ -9,7 +9,7 @@ import json
 
 from ..store import MessageRecord, QueueRecord
 from . import limits, messages
-from .base import RequestContext, ServiceBase, batch_entries, failed_entry
+from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
 from .errors import SqsError, invalid_parameter, missing_parameter, receipt_handle_is_invalid
 
 HANDLE_PREFIX = "sqslite"
@@ -77,6 +77,13 @@ class ReceiveOperations(ServiceBase):
         system_names = set(self.string_list(params, "AttributeNames"))
         system_names.update(self.string_list(params, "MessageSystemAttributeNames"))
         attribute_names = self.string_list(params, "MessageAttributeNames")
+        attempt_id = params.get("ReceiveRequestAttemptId")
+        if attempt_id is not None:
+            messages.check_group_id("ReceiveRequestAttemptId", attempt_id)
+        if not queue.fifo:
+            # NOTE: SQS documents the attempt id for FIFO queues only; standard
+            # queues here ignore it.
+            attempt_id = None
         if max_messages is None:
             max_messages = 1
         if visibility is None:
@@ -84,14 +91,36 @@ class ReceiveOperations(ServiceBase):
         if wait is None:
             wait = int(queue.attributes["ReceiveMessageWaitTimeSeconds"])
 
+        records = None
+        if attempt_id is not None:
+            records = self.repeat_receive_attempt(queue, attempt_id, visibility)
+        if records is None:
+            records = await self.wait_for_messages(queue, max_messages, visibility, wait)
+            if attempt_id is not None:
+                self.store.save_receive_attempt(
+                    queue,
+                    attempt_id,
+                    self.clock.now_ms(),
+                    [(record.id, record.receipt_token, record.visible_at) for record in records],
+                )
+        if not records:
+            return {}
+        rendered = [
+            self.render_message(queue, record, system_names, attribute_names)
+            for record in records
+        ]
+        return {"Messages": rendered}
+
+    async def wait_for_messages(
+        self, queue: QueueRecord, max_messages: int, visibility: int, wait: int
+    ) -> list[MessageRecord]:
+        """Take messages, waiting up to wait seconds for the first one to arrive."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
             event = self.waiters.event_for(queue.id)
             now = self.clock.now_ms()
-            records = self.store.receive_messages(
-                queue, max_messages, visibility * 1000, now, self.retention_ms(queue)
-            )
+            records = self.take_messages(queue, max_messages, visibility, now, short_poll=wait == 0)
             remaining = deadline - loop.time()
             if records or remaining <= 0 or self.waiters.closing:
                 break
@@ -100,14 +129,84 @@ class ReceiveOperations(ServiceBase):
                 remaining = min(remaining, (next_visible - now) / 1000)
             await self.waiters.wait(event, remaining)
             if self.store.get_queue_by_id(queue.id) is None:
-                return {}
-        if not records:
-            return {}
-        rendered = [
-            self.render_message(queue, record, system_names, attribute_names)
-            for record in records
+                return []
+        return records
+
+    def take_messages(
+        self, queue: QueueRecord, max_messages: int, visibility: int, now: int, short_poll: bool
+    ) -> list[MessageRecord]:
+        retention = self.retention_ms(queue)
+        in_flight = self.store.count_in_flight(queue, now, limits.MAX_IN_FLIGHT)
+        capacity = limits.MAX_IN_FLIGHT - in_flight
+        if capacity <= 0:
+            if short_poll and not queue.fifo:
+                # NOTE: the wording of this OverLimit message is unconfirmed.
+                raise SqsError(
+                    "OverLimit",
+                    "OverLimit",
+                    f"Too many messages in flight: the queue has {in_flight} messages in "
+                    f"flight, and {limits.MAX_IN_FLIGHT} is the maximum.",
+                    status=403,
+                )
+            return []
+        count = min(max_messages, capacity)
+        if queue.fifo:
+            return self.store.receive_fifo_messages(queue, count, visibility * 1000, now, retention)
+        if queue.id in self.grouped_queues:
+            noisy = self.noisy_groups(queue, now)
+            if noisy:
+                return self.store.receive_fair_messages(
+                    queue, count, visibility * 1000, now, retention, noisy
+                )
+        return self.store.receive_messages(queue, count, visibility * 1000, now, retention)
+
+    def noisy_groups(self, queue: QueueRecord, now: int) -> list[str]:
+        """Name the message groups of a fair queue that hold too much of its in-flight work.
+
+        A group is noisy while it has more than 10 % of the messages in flight
+        and at least 30. Messages without a group are each their own tenant,
+        so they are never noisy.
+        """
+        by_group = self.store.in_flight_by_group(queue, now)
+        total = sum(by_group.values())
+        return [
+            group
+            for group, count in by_group.items()
+            if group is not None
+            and count >= limits.NOISY_GROUP_MIN_IN_FLIGHT
+            and count > total * limits.NOISY_GROUP_SHARE
         ]
-        return {"Messages": rendered}
+
+    def repeat_receive_attempt(
+        self, queue: QueueRecord, attempt_id: str, visibility: int
+    ) -> list[MessageRecord] | None:
+        """Return the messages of an earlier receive with this attempt id, if it still holds.
+
+        A retry within five minutes gets the same messages and receipt handles,
+        with their visibility timeout started again, unless any of them was
+        deleted or had its visibility changed since. Then, or if the earlier
+        receive returned nothing, the retry is a normal receive.
+        """
+        now = self.clock.now_ms()
+        window_start = now - limits.RECEIVE_ATTEMPT_WINDOW_SECONDS * 1000
+        attempt = self.store.get_receive_attempt(queue, attempt_id, window_start)
+        if attempt is None or not attempt[1]:
+            return None
+        created_at, receipts = attempt
+        records = []
+        for row_id, token, visible_at in receipts:
+            record = self.store.get_message(queue, row_id)
+            if record is None or record.receipt_token != token or record.visible_at != visible_at:
+                return None
+            records.append(record)
+        visible_at = now + visibility * 1000
+        self.store.set_visible_at(queue, [(record.id, visible_at) for record in records])
+        for record in records:
+            record.visible_at = visible_at
+        self.store.save_receive_attempt(
+            queue, attempt_id, created_at, [(record.id, token, visible_at) for record, (_, token, _) in zip(records, receipts)]
+        )
+        return records
 
     def render_message(
         self,
@@ -272,12 +371,3 @@ class ReceiveOperations(ServiceBase):
         now = self.clock.now_ms()
         if any(visible_at <= now for _, visible_at in changes):
             self.waiters.notify(queue.id)
-
-
-def batch_result(successful: list[dict], failed: list[dict]) -> dict:
-    result: dict = {}
-    if successful:
-        result["Successful"] = successful
-    if failed:
-        result["Failed"] = failed
-    return result

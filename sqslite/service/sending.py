@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
 from ..store import NewMessage, QueueRecord
 from . import limits, messages
-from .base import RequestContext, ServiceBase, batch_entries, failed_entry
+from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
 from .errors import SqsError, invalid_parameter, invalid_parameter_value, missing_parameter
 from .md5 import md5_of_body
+
+
+NO_DEDUPLICATION_ID = (
+    "The queue should either have ContentBasedDeduplication enabled or "
+    "MessageDeduplicationId provided explicitly"
+)
+
+
+def check_fifo_batch(queue: QueueRecord, entries: list[dict]) -> None:
+    """Reject a whole FIFO batch for a missing group id or deduplication id, as SQS does."""
+    if any(entry.get("MessageGroupId") is None for entry in entries):
+        raise invalid_parameter_value("The request must contain the parameter MessageGroupId.")
+    content_based = queue.attributes.get("ContentBasedDeduplication") == "true"
+    if not content_based and any(entry.get("MessageDeduplicationId") is None for entry in entries):
+        raise invalid_parameter_value(NO_DEDUPLICATION_ID)
 
 
 class SendOperations(ServiceBase):
     def send_message(self, params: dict, context: RequestContext) -> dict:
         queue = self.find_queue(params, context)
+        if queue.fifo and params.get("MessageGroupId") is None:
+            raise missing_parameter("MessageGroupId")
         message, result = self.prepare_message(queue, params, context, in_batch=False)
-        self.store.add_messages(queue, [message])
-        self.waiters.notify(queue.id)
+        self.enqueue(queue, [(message, result)])
         return result
 
     def send_message_batch(self, params: dict, context: RequestContext) -> dict:
         queue = self.find_queue(params, context)
         entries = batch_entries(params, "SendMessageBatchRequestEntry")
+        if queue.fifo:
+            check_fifo_batch(queue, entries)
         total = sum(self.payload_size(entry) for entry in entries)
         if total > limits.MAX_BATCH_PAYLOAD:
             raise SqsError(
@@ -31,25 +50,57 @@ class SendOperations(ServiceBase):
                 f"Batch requests cannot be longer than {limits.MAX_BATCH_PAYLOAD} bytes. "
                 f"You have sent {total} bytes.",
             )
-        accepted: list[NewMessage] = []
-        successful, failed = [], []
+        accepted: list[tuple[NewMessage, dict]] = []
+        entry_ids, failed = [], []
         for entry in entries:
             try:
                 message, result = self.prepare_message(queue, entry, context, in_batch=True)
             except SqsError as error:
                 failed.append(failed_entry(entry["Id"], error))
                 continue
-            accepted.append(message)
-            successful.append({"Id": entry["Id"], **result})
+            accepted.append((message, result))
+            entry_ids.append(entry["Id"])
         if accepted:
-            self.store.add_messages(queue, accepted)
+            self.enqueue(queue, accepted)
+        successful = [
+            {"Id": entry_id, **result} for entry_id, (_, result) in zip(entry_ids, accepted)
+        ]
+        return batch_result(successful, failed)
+
+    def enqueue(self, queue: QueueRecord, accepted: list[tuple[NewMessage, dict]]) -> None:
+        """Store validated messages in order and wake receivers.
+
+        On a FIFO queue, a message whose deduplication id was sent in the last
+        five minutes, earlier in the same batch included, is not stored: its
+        response carries the first message's MessageId and SequenceNumber.
+        """
+        if not queue.fifo:
+            if any(message.group_id is not None for message, _ in accepted):
+                self.grouped_queues.add(queue.id)
+            self.store.add_messages(queue, [message for message, _ in accepted])
             self.waiters.notify(queue.id)
-        response: dict = {}
-        if successful:
-            response["Successful"] = successful
-        if failed:
-            response["Failed"] = failed
-        return response
+            return
+        by_group = queue.attributes.get("DeduplicationScope") == "messageGroup"
+        window_start = self.clock.now_ms() - limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
+        seen: dict[tuple[str, str], tuple[str, str]] = {}
+        new_messages, scopes = [], []
+        for message, result in accepted:
+            scope = message.group_id if by_group else ""
+            key = (scope, message.dedup_id)
+            original = seen.get(key) or self.store.find_duplicate(
+                queue, scope, message.dedup_id, window_start
+            )
+            if original is not None:
+                result["MessageId"], result["SequenceNumber"] = original
+                continue
+            message.sequence_number = self.next_sequence_number(queue)
+            result["SequenceNumber"] = message.sequence_number
+            seen[key] = (message.message_id, message.sequence_number)
+            new_messages.append(message)
+            scopes.append(scope)
+        if new_messages:
+            self.store.add_messages(queue, new_messages, scopes)
+            self.waiters.notify(queue.id)
 
     @staticmethod
     def payload_size(entry: dict) -> int:
@@ -104,7 +155,24 @@ class SendOperations(ServiceBase):
         if group_id is not None:
             messages.check_group_id("MessageGroupId", group_id)
         dedup_id = params.get("MessageDeduplicationId")
-        if dedup_id is not None and not queue.fifo:
+        if queue.fifo:
+            if delay:
+                raise invalid_parameter(
+                    "DelaySeconds",
+                    delay,
+                    "The request include parameter that is not valid for this queue type.",
+                )
+            # An explicit 0 is accepted and ignored: the queue's delay applies.
+            delay = None
+            if group_id is None:
+                raise missing_parameter("MessageGroupId")
+            if dedup_id is None:
+                if queue.attributes.get("ContentBasedDeduplication") != "true":
+                    raise invalid_parameter_value(NO_DEDUPLICATION_ID)
+                dedup_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
+            else:
+                messages.check_group_id("MessageDeduplicationId", dedup_id)
+        elif dedup_id is not None:
             # NOTE: whether standard queues reject MessageDeduplicationId since fair
             # queues launched is unconfirmed; this follows the pre-2025 behaviour.
             raise invalid_parameter(
@@ -135,6 +203,7 @@ class SendOperations(ServiceBase):
             sent_at=now,
             visible_at=now + delay * 1000,
             group_id=group_id,
+            dedup_id=dedup_id,
         )
         result = {"MessageId": message_id, "MD5OfMessageBody": md5_body}
         if attributes:

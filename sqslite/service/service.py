@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 
+from . import limits
 from .base import RequestContext
 from .errors import SqsError, invalid_action
 from .permissions import PermissionOperations
@@ -83,7 +84,9 @@ class SqsService(QueueOperations, SendOperations, ReceiveOperations, PermissionO
         now = self.clock.now_ms()
         removed = 0
         for queue in self.store.all_queues():
-            removed += self.store.delete_expired(queue, now, self.retention_ms(queue))
+            removed += self.store.delete_expired(
+                queue, now, self.retention_ms(queue), limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
+            )
         return removed
 
     def close(self) -> None:

@@ -58,6 +58,28 @@ CREATE TABLE IF NOT EXISTS messages (
     sequence_number TEXT
 );
 
+-- FIFO deduplication ids seen in the last five minutes. scope is the
+-- message group under DeduplicationScope messageGroup, else ''.
+CREATE TABLE IF NOT EXISTS dedup_ids (
+    queue_id INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence_number TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, scope, dedup_id)
+);
+
+-- FIFO receives by ReceiveRequestAttemptId, kept five minutes for retries.
+-- receipts is a JSON list of [message row id, receipt token, visible_at].
+CREATE TABLE IF NOT EXISTS receive_attempts (
+    queue_id INTEGER NOT NULL,
+    attempt_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    receipts TEXT NOT NULL,
+    PRIMARY KEY (queue_id, attempt_id)
+);
+
 -- Serves the receive query (ready messages of one queue, oldest first) and
 -- the next-wake-up query of long polls.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at);

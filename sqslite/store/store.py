@@ -222,12 +222,17 @@ class Store:
     def delete_queue(self, queue: QueueRecord, now_ms: int) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM messages WHERE queue_id = ?", (queue.id,))
+            self._clear_fifo_state(queue)
             self._db.execute("DELETE FROM queues WHERE id = ?", (queue.id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO deleted_queues (account, name, deleted_at) VALUES (?, ?, ?)",
                 (queue.account, queue.name, now_ms),
             )
         self._queues.remove(queue)
+
+    def _clear_fifo_state(self, queue: QueueRecord) -> None:
+        self._db.execute("DELETE FROM dedup_ids WHERE queue_id = ?", (queue.id,))
+        self._db.execute("DELETE FROM receive_attempts WHERE queue_id = ?", (queue.id,))
 
     def deleted_at(self, account: str, name: str) -> int | None:
         """Return when a queue of this name was last deleted, if it was."""
@@ -256,6 +261,7 @@ class Store:
         """Delete every message of the queue; return how many there were."""
         with self.transaction():
             cursor = self._db.execute("DELETE FROM messages WHERE queue_id = ?", (queue.id,))
+            self._clear_fifo_state(queue)
             self._db.execute("UPDATE queues SET purged_at = ? WHERE id = ?", (now_ms, queue.id))
         queue.purged_at = now_ms
         return cursor.rowcount
@@ -273,8 +279,30 @@ class Store:
 
     # Messages
 
-    def add_messages(self, queue: QueueRecord, messages: list[NewMessage]) -> None:
+    def add_messages(
+        self,
+        queue: QueueRecord,
+        messages: list[NewMessage],
+        dedup_scopes: list[str] | None = None,
+    ) -> None:
+        """Insert messages in order; with dedup_scopes, also record their FIFO dedup ids."""
         with self.transaction():
+            if dedup_scopes is not None:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO dedup_ids (queue_id, scope, dedup_id, message_id, "
+                    "sequence_number, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            queue.id,
+                            scope,
+                            message.dedup_id,
+                            message.message_id,
+                            message.sequence_number,
+                            message.sent_at,
+                        )
+                        for scope, message in zip(dedup_scopes, messages, strict=True)
+                    ],
+                )
             self._db.executemany(
                 "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, "
                 "system_attributes, sender_id, sent_at, visible_at, group_id, dedup_id, "
@@ -335,6 +363,176 @@ class Store:
         # RETURNING gives no order guarantee; the id is the send order.
         return sorted((MessageRecord(*row) for row in rows), key=lambda message: message.id)
 
+    def receive_fifo_messages(
+        self,
+        queue: QueueRecord,
+        max_messages: int,
+        visibility_ms: int,
+        now_ms: int,
+        retention_ms: int,
+    ) -> list[MessageRecord]:
+        """Take up to max_messages messages of a FIFO queue in group order, and hide them.
+
+        Within a group, messages go out in send order and only up to the
+        first message that is not visible (in flight or delayed), so a group
+        with a message in flight delivers nothing that was sent after it.
+        Groups are served oldest head first, each as far as it goes.
+        """
+        params = {"queue": queue.id, "now": now_ms, "cutoff": now_ms - retention_ms}
+        with self.transaction():
+            ids = [
+                row[0]
+                for row in self._db.execute(
+                    "WITH blocked AS ("
+                    " SELECT group_id, MIN(id) AS first_blocked FROM messages"
+                    " WHERE queue_id = :queue AND visible_at > :now AND sent_at >= :cutoff"
+                    " GROUP BY group_id),"
+                    " ready AS ("
+                    " SELECT m.id, MIN(m.id) OVER (PARTITION BY m.group_id) AS group_head"
+                    " FROM messages m LEFT JOIN blocked b ON b.group_id = m.group_id"
+                    " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.sent_at >= :cutoff"
+                    " AND (b.first_blocked IS NULL OR m.id < b.first_blocked)) "
+                    "SELECT id FROM ready ORDER BY group_head, id LIMIT :limit",
+                    {**params, "limit": max_messages},
+                )
+            ]
+            records = self._take(ids, visibility_ms, now_ms)
+        position = {row_id: index for index, row_id in enumerate(ids)}
+        return sorted(records, key=lambda message: position[message.id])
+
+    def _take(self, ids: list[int], visibility_ms: int, now_ms: int) -> list[MessageRecord]:
+        """Mark the given messages received now; run inside a transaction."""
+        if not ids:
+            return []
+        placeholders = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            "UPDATE messages SET"
+            " receive_count = receive_count + 1,"
+            " first_received_at = COALESCE(first_received_at, ?),"
+            " received_at = ?,"
+            " visible_at = ?,"
+            " receipt_token = lower(hex(randomblob(12))) "
+            f"WHERE id IN ({placeholders}) RETURNING {MESSAGE_COLUMNS}",
+            (now_ms, now_ms, now_ms + visibility_ms, *ids),
+        ).fetchall()
+        return [MessageRecord(*row) for row in rows]
+
+    def receive_fair_messages(
+        self,
+        queue: QueueRecord,
+        max_messages: int,
+        visibility_ms: int,
+        now_ms: int,
+        retention_ms: int,
+        noisy_groups: list[str],
+    ) -> list[MessageRecord]:
+        """Receive from a standard queue, serving messages of noisy groups last."""
+        params = {"queue": queue.id, "now": now_ms, "cutoff": now_ms - retention_ms}
+        noisy = ",".join("?" * len(noisy_groups))
+        ready = (
+            "SELECT id FROM messages"
+            " WHERE queue_id = :queue AND visible_at <= :now AND sent_at >= :cutoff"
+        )
+        with self.transaction():
+            quiet_ids = [
+                row[0]
+                for row in self._db.execute(
+                    f"{ready} AND (group_id IS NULL OR group_id NOT IN "
+                    f"(SELECT value FROM json_each(:noisy))) ORDER BY visible_at, id LIMIT :limit",
+                    {**params, "noisy": json.dumps(noisy_groups), "limit": max_messages},
+                )
+            ]
+            noisy_ids = []
+            if noisy and len(quiet_ids) < max_messages:
+                noisy_ids = [
+                    row[0]
+                    for row in self._db.execute(
+                        f"{ready} AND group_id IN (SELECT value FROM json_each(:noisy))"
+                        " ORDER BY visible_at, id LIMIT :limit",
+                        {
+                            **params,
+                            "noisy": json.dumps(noisy_groups),
+                            "limit": max_messages - len(quiet_ids),
+                        },
+                    )
+                ]
+            ids = quiet_ids + noisy_ids
+            records = self._take(ids, visibility_ms, now_ms)
+        position = {row_id: index for index, row_id in enumerate(ids)}
+        return sorted(records, key=lambda message: position[message.id])
+
+    def in_flight_by_group(self, queue: QueueRecord, now_ms: int) -> dict[str | None, int]:
+        rows = self._db.execute(
+            "SELECT group_id, COUNT(*) FROM messages"
+            " WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 GROUP BY group_id",
+            (queue.id, now_ms),
+        )
+        return dict(rows.fetchall())
+
+    def count_in_flight(self, queue: QueueRecord, now_ms: int, limit: int) -> int:
+        """Count the queue's messages in flight, stopping at limit."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages"
+            " WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 LIMIT ?)",
+            (queue.id, now_ms, limit),
+        ).fetchone()
+        return row[0]
+
+    def queues_with_groups(self) -> set[int]:
+        rows = self._db.execute(
+            "SELECT DISTINCT queue_id FROM messages WHERE group_id IS NOT NULL"
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def find_duplicate(
+        self, queue: QueueRecord, scope: str, dedup_id: str, since_ms: int
+    ) -> tuple[str, str] | None:
+        """Return (message id, sequence number) of a send with this dedup id since since_ms."""
+        row = self._db.execute(
+            "SELECT message_id, sequence_number FROM dedup_ids"
+            " WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND sent_at >= ?",
+            (queue.id, scope, dedup_id, since_ms),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def last_sequence_number(self, queue: QueueRecord) -> int:
+        row = self._db.execute(
+            "SELECT MAX(number) FROM ("
+            " SELECT MAX(CAST(sequence_number AS INTEGER)) AS number FROM messages"
+            " WHERE queue_id = :queue"
+            " UNION ALL SELECT MAX(CAST(sequence_number AS INTEGER)) FROM dedup_ids"
+            " WHERE queue_id = :queue)",
+            {"queue": queue.id},
+        ).fetchone()
+        return row[0] or 0
+
+    def get_receive_attempt(
+        self, queue: QueueRecord, attempt_id: str, since_ms: int
+    ) -> tuple[int, list[tuple[int, str, int]]] | None:
+        """Return (created_at, receipts) of a receive attempt made since since_ms."""
+        row = self._db.execute(
+            "SELECT created_at, receipts FROM receive_attempts"
+            " WHERE queue_id = ? AND attempt_id = ? AND created_at >= ?",
+            (queue.id, attempt_id, since_ms),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], [tuple(item) for item in json.loads(row[1])]
+
+    def save_receive_attempt(
+        self,
+        queue: QueueRecord,
+        attempt_id: str,
+        created_at: int,
+        receipts: list[tuple[int, str, int]],
+    ) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO receive_attempts (queue_id, attempt_id, created_at,"
+                " receipts) VALUES (?, ?, ?, ?)",
+                (queue.id, attempt_id, created_at, json.dumps(receipts)),
+            )
+
     def get_message(self, queue: QueueRecord, row_id: int) -> MessageRecord | None:
         row = self._db.execute(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND queue_id = ?",
@@ -365,11 +563,26 @@ class Store:
         ).fetchone()
         return row[0]
 
-    def delete_expired(self, queue: QueueRecord, now_ms: int, retention_ms: int) -> int:
-        """Delete the queue's messages older than its retention period."""
+    def delete_expired(
+        self, queue: QueueRecord, now_ms: int, retention_ms: int, fifo_window_ms: int
+    ) -> int:
+        """Delete the queue's messages older than its retention period.
+
+        Also forgets FIFO dedup ids and receive attempts older than fifo_window_ms.
+        """
         with self.transaction():
             cursor = self._db.execute(
                 "DELETE FROM messages WHERE queue_id = ? AND sent_at < ?",
                 (queue.id, now_ms - retention_ms),
             )
+            if queue.fifo:
+                window_start = now_ms - fifo_window_ms
+                self._db.execute(
+                    "DELETE FROM dedup_ids WHERE queue_id = ? AND sent_at < ?",
+                    (queue.id, window_start),
+                )
+                self._db.execute(
+                    "DELETE FROM receive_attempts WHERE queue_id = ? AND created_at < ?",
+                    (queue.id, window_start),
+                )
         return cursor.rowcount
