@@ -134,9 +134,9 @@ def _stop_process(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def endpoint(pytestconfig, tmp_path_factory):
     """Base URL of the server under test, without a trailing slash."""
-    given = pytestconfig.getoption("--endpoint")
-    if given:
-        yield given.rstrip("/")
+    endpoint_option = pytestconfig.getoption("--endpoint")
+    if endpoint_option:
+        yield endpoint_option.rstrip("/")
         return
     process, url, stderr_file = _start_sqslite(tmp_path_factory.mktemp("sqslite"))
     try:
@@ -223,12 +223,12 @@ def _make_query_client(endpoint: str, model_dir: Path):
 def clients(endpoint, tmp_path_factory):
     """The JSON and query clients with their request logs, keyed by protocol."""
     model_dir = _query_model_dir(tmp_path_factory.mktemp("query-model"))
-    made = {
+    built = {
         "json": _make_json_client(endpoint),
         "query": _make_query_client(endpoint, model_dir),
     }
     result = {}
-    for protocol, client in made.items():
+    for protocol, client in built.items():
         actual = client.meta.service_model.protocol
         assert actual == protocol, f"{protocol} client was built with protocol {actual!r}"
         log = RequestLog()

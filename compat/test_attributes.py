@@ -84,7 +84,7 @@ def test_get_default_value(sqs, queue, name):
 def test_get_timestamps_are_epoch_seconds(sqs, queue):
     """CreatedTimestamp and LastModifiedTimestamp are integer epoch seconds.
 
-    Source: SQS API Reference, GetQueueAttributes.
+    Source: botocore service model (GetQueueAttributes).
     """
     attributes = queue_attributes(sqs, queue(), "CreatedTimestamp", "LastModifiedTimestamp")
     for name in ("CreatedTimestamp", "LastModifiedTimestamp"):
@@ -154,8 +154,8 @@ def test_get_attributes_missing_queue(sqs, queue):
 def test_counts_visible_in_flight_delayed(sqs, queue):
     """Approximate counts separate visible, in-flight and delayed messages.
 
-    Source: SQS API Reference, GetQueueAttributes (ApproximateNumberOfMessages*).
-    AWS values may lag by about a minute; emulators are expected to be exact.
+    Source: botocore service model (GetQueueAttributes). AWS values may lag by about
+    a minute, but emulators are expected to be exact.
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="one")
@@ -170,7 +170,7 @@ def test_counts_visible_in_flight_delayed(sqs, queue):
 def test_counts_after_delete(sqs, queue):
     """A deleted message leaves every count.
 
-    Source: SQS API Reference, GetQueueAttributes.
+    Source: botocore service model (GetQueueAttributes).
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="one")
@@ -218,8 +218,8 @@ def test_set_range_edges_accepted(sqs, queue, name, value):
 def test_set_out_of_range(sqs, queue, name, value):
     """A value outside the allowed range fails with InvalidAttributeValue.
 
-    Source: botocore service model (ranges); code from AWS-recorded LocalStack
-    SQS snapshots. The message text is not confirmed, so it is not checked.
+    Source: botocore service model (ranges), with the code from AWS-recorded
+    LocalStack SQS snapshots. The message text is not confirmed, so it is not checked.
     """
     with pytest.raises(ClientError) as excinfo:
         sqs.set_queue_attributes(QueueUrl=queue(), Attributes={name: value})
@@ -318,7 +318,7 @@ def test_create_with_kms_and_sse_sqs(sqs, queue):
 
 
 def test_set_policy_and_remove(sqs, queue):
-    """A custom Policy is stored; setting it to "" removes it.
+    """A custom Policy is stored, and setting it to "" removes it.
 
     Source: AWS-validated LocalStack SQS tests (empty Policy/RedrivePolicy removes it).
     """
@@ -376,3 +376,28 @@ def test_queue_url_as_bare_name(sqs, queue):
     name = queue_name(url)
     attributes = queue_attributes(sqs, name, "VisibilityTimeout")
     assert attributes == {"VisibilityTimeout": "61"}
+
+
+def test_set_updates_last_modified(sqs, queue, clock):
+    """SetQueueAttributes moves LastModifiedTimestamp forward.
+
+    Source: botocore service model (LastModifiedTimestamp: last change of the queue).
+    """
+    url = queue()
+    before = int(queue_attributes(sqs, url, "LastModifiedTimestamp")["LastModifiedTimestamp"])
+    clock.advance(1.1)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "1"})
+    after = int(queue_attributes(sqs, url, "LastModifiedTimestamp")["LastModifiedTimestamp"])
+    assert after > before
+
+
+@pytest.mark.unverified(reason="no AWS recording of setting a read-only attribute")
+@pytest.mark.parametrize("name", ["QueueArn", "ApproximateNumberOfMessages", "CreatedTimestamp"])
+def test_set_read_only_attribute(sqs, queue, name):
+    """Setting a read-only attribute fails with InvalidAttributeName.
+
+    Source: botocore service model (SetQueueAttributes lists the writable attributes).
+    """
+    with pytest.raises(ClientError) as excinfo:
+        sqs.set_queue_attributes(QueueUrl=queue(), Attributes={name: "1"})
+    check_error(excinfo.value, "InvalidAttributeName", f"Unknown Attribute {name}.")

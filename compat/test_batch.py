@@ -59,10 +59,10 @@ HANDLE_OPERATIONS = ["delete", "change-visibility"]
 
 
 def test_send_batch_results(sqs, queue):
-    """Each entry is reported under its Id with MessageId and MD5OfMessageBody; no Failed.
+    """Each entry is reported under its Id with MessageId and MD5OfMessageBody, without Failed.
 
-    Source: botocore service model (SendMessageBatch); empty lists are omitted
-    (AWS-recorded LocalStack SQS snapshots).
+    Source: botocore service model (SendMessageBatch). Empty lists are omitted in
+    AWS-recorded LocalStack SQS snapshots.
     """
     url = queue()
     response = sqs.send_message_batch(QueueUrl=url, Entries=send_entries(3))
@@ -90,8 +90,8 @@ def test_send_batch_ten_entries(sqs, queue):
 def test_send_batch_attributes_digest(sqs, queue):
     """Entries with attributes report MD5OfMessageAttributes and MD5OfMessageSystemAttributes.
 
-    Source: botocore service model (SendMessageBatchResultEntry); digests from AWS-recorded
-    LocalStack SQS snapshots.
+    Source: botocore service model (SendMessageBatchResultEntry), with digests from
+    AWS-recorded LocalStack SQS snapshots.
     """
     attributes = {"k": {"DataType": "String", "StringValue": "x"}}
     trace = {
@@ -249,7 +249,7 @@ def test_send_batch_missing_queue(sqs, queue):
 
 
 def test_send_batch_entry_too_big(sqs, queue):
-    """An oversized entry fails alone with InvalidParameterValue; the others succeed.
+    """An oversized entry fails alone with InvalidParameterValue, and the others succeed.
 
     Source: AWS-recorded LocalStack SQS snapshots ("cannot be validated" wording).
     """
@@ -421,7 +421,7 @@ def test_handle_batch_missing_queue(sqs, queue, operation):
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
 
 
-def test_send_batch_invalid_entry_rejects_whole_request(sqs, queue):
+def test_send_batch_rejected_whole(sqs, queue):
     """A whole-request error sends none of the entries.
 
     Source: AWS-recorded LocalStack SQS snapshots (whole-request batch errors).

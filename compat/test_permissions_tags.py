@@ -48,7 +48,7 @@ def test_tag_queue_overwrites(sqs, queue):
 def test_tag_keys_case_sensitive(sqs, queue):
     """Keys differing in case are separate tags.
 
-    Source: SQS Developer Guide, "Amazon SQS queue quotas" (tags are case-sensitive).
+    Source: SQS Developer Guide, queue quotas (tags are case-sensitive).
     """
     url = queue()
     sqs.tag_queue(QueueUrl=url, Tags={"Env": "a", "env": "b"})
@@ -140,7 +140,7 @@ def test_add_permission_policy(sqs, queue):
 @pytest.mark.unverified(
     reason="the AWS recording masks the policy Id and the principal suffix"
 )
-def test_add_permission_policy_id_and_principal(sqs, queue):
+def test_add_permission_policy_id(sqs, queue):
     """The policy Id is <queueArn>/SQSDefaultPolicy and the principal arn:aws:iam::<account>:root.
 
     Source: AWS-recorded LocalStack snapshot test_sqs_permission_lifecycle (masked values).

@@ -137,7 +137,7 @@ def test_receive_message_fields(sqs, queue):
 
 
 def test_receive_up_to_max(sqs, queue):
-    """MaxNumberOfMessages caps one receive; all messages arrive over several receives.
+    """MaxNumberOfMessages caps one receive, and all messages arrive over several receives.
 
     Source: botocore service model (ReceiveMessage MaxNumberOfMessages).
     """
@@ -201,13 +201,13 @@ def test_system_attributes_all(sqs, queue):
 
 
 @pytest.mark.unverified(
-    reason="the query protocol has no published name for MessageSystemAttributeNames; "
-    "the query client sends MessageSystemAttributeName.N"
+    reason="the query protocol has no published name for MessageSystemAttributeNames, "
+    "so the query client sends MessageSystemAttributeName.N"
 )
 def test_message_system_attribute_names_all(sqs, queue):
     """MessageSystemAttributeNames=[All] returns the same four system attributes.
 
-    Source: AWS-recorded LocalStack SQS snapshots; botocore service model.
+    Source: AWS-recorded LocalStack SQS snapshots and the botocore service model.
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="m")
@@ -234,7 +234,7 @@ def test_system_attribute_lists_are_merged(sqs, queue):
 def test_system_attribute_single(sqs, queue):
     """Asking for SentTimestamp returns only it, as epoch milliseconds.
 
-    Source: SQS API Reference, ReceiveMessage (SentTimestamp in milliseconds).
+    Source: botocore service model (MessageSystemAttributeName SentTimestamp, in milliseconds).
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="m")
@@ -247,7 +247,7 @@ def test_system_attribute_single(sqs, queue):
 def test_system_attribute_values(sqs, queue):
     """First receive: count 1, first-receive time not before the send, non-empty SenderId.
 
-    Source: SQS API Reference, ReceiveMessage (system attribute meanings).
+    Source: botocore service model (MessageSystemAttributeName meanings).
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="m")
@@ -276,7 +276,7 @@ def test_sequence_number_absent_on_standard(sqs, queue):
 
 @pytest.mark.parametrize(("names", "expected", "digest"), FILTER_CASES, ids=FILTER_IDS)
 def test_message_attribute_filter(sqs, queue, names, expected, digest):
-    """MessageAttributeNames selects the returned attributes; the digest covers only those.
+    """MessageAttributeNames selects the returned attributes, and the digest covers only those.
 
     With nothing selected both MessageAttributes and MD5OfMessageAttributes are
     absent. Source: AWS-recorded LocalStack SQS snapshots (attribute filters).
@@ -300,7 +300,7 @@ def test_message_attribute_filter(sqs, queue, names, expected, digest):
 def test_long_poll_returns_on_send(sqs, queue, json_client):
     """A long poll returns as soon as a message is sent during the wait.
 
-    Source: SQS Developer Guide, "Amazon SQS short and long polling".
+    Source: AWS-validated LocalStack SQS tests (long polling).
     """
     url = queue()
 
@@ -322,7 +322,7 @@ def test_long_poll_returns_on_send(sqs, queue, json_client):
 def test_long_poll_times_out_empty(sqs, queue):
     """A long poll on an empty queue returns no messages after WaitTimeSeconds.
 
-    Source: SQS Developer Guide, "Amazon SQS short and long polling".
+    Source: AWS-validated LocalStack SQS tests (long polling).
     """
     url = queue()
     started = time.monotonic()
@@ -349,7 +349,7 @@ def test_long_poll_queue_default(sqs, queue):
 def test_explicit_zero_wait_is_short_poll(sqs, queue):
     """WaitTimeSeconds=0 short-polls even when the queue default is longer.
 
-    Source: SQS Developer Guide, "Amazon SQS short and long polling".
+    Source: AWS-validated LocalStack SQS tests (long polling).
     """
     url = queue(attributes={"ReceiveMessageWaitTimeSeconds": "5"})
     started = time.monotonic()

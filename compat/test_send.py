@@ -57,16 +57,16 @@ def string_attribute(value: str, data_type: str = "String") -> dict:
 
 
 @pytest.mark.parametrize(("attributes", "expected"), ATTRIBUTE_VECTORS, ids=VECTOR_IDS)
-def test_md5_helper_matches_aws_vectors(attributes, expected):
+def test_md5_helper_vectors(attributes, expected):
     """The suite's own MD5OfMessageAttributes implementation reproduces the AWS vectors.
 
     Source: SQS Developer Guide, "Calculating the MD5 message digest for message
-    attributes"; vectors from AWS-recorded LocalStack SQS snapshots.
+    attributes". The vectors are from AWS-recorded LocalStack SQS snapshots.
     """
     assert md5_of_attributes(attributes) == expected
 
 
-def test_md5_helper_matches_trace_header_vector():
+def test_md5_helper_trace_vector():
     """The helper reproduces the AWS MD5OfMessageSystemAttributes vector for AWSTraceHeader.
 
     Source: AWS-recorded LocalStack snapshot test_aws_trace_header_propagation.
@@ -76,7 +76,7 @@ def test_md5_helper_matches_trace_header_vector():
 
 
 def test_send_body_md5(sqs, queue):
-    """MD5OfMessageBody is the hex MD5 of the UTF-8 body; no attribute digests without attributes.
+    """MD5OfMessageBody is the hex MD5 of the UTF-8 body, with no attribute digests.
 
     Source: AWS-validated LocalStack SQS tests ("message" -> 78e731027d8fd50ed642340b7c9a63b3).
     """
@@ -143,8 +143,8 @@ def test_receive_attribute_md5(sqs, queue, attributes, expected):
 def test_custom_data_types(sqs, queue, attributes):
     """Custom DataType labels are stored, returned and hashed in full.
 
-    Source: SQS Developer Guide, "Amazon SQS message attributes" (custom data types);
-    digest layout from "Calculating the MD5 message digest for message attributes".
+    Source: SQS Developer Guide, message attributes (custom data types) and
+    "Calculating the MD5 message digest for message attributes".
     """
     url = queue()
     expected = md5_of_attributes(attributes)
@@ -171,7 +171,7 @@ def test_system_attribute_md5(sqs, queue):
     assert "MD5OfMessageAttributes" not in response
 
 
-def test_system_attributes_do_not_change_attribute_md5(sqs, queue):
+def test_attribute_md5_ignores_system(sqs, queue):
     """MD5OfMessageAttributes ignores the system attributes.
 
     Source: AWS-validated LocalStack test test_system_attributes_have_no_effect_on_attr_md5.
@@ -188,7 +188,7 @@ def test_system_attributes_do_not_change_attribute_md5(sqs, queue):
 
 
 def test_trace_header_received(sqs, queue):
-    """AWSTraceHeader sent as a system attribute is returned by a receive that asks for it.
+    """AWSTraceHeader sent as a system attribute is returned by a receive that requests it.
 
     Source: AWS-recorded LocalStack snapshot test_aws_trace_header_propagation.
     """
@@ -255,7 +255,7 @@ def test_send_body_over_max_size(sqs, queue):
 def test_send_size_counts_utf8_bytes(sqs, queue):
     """The limit counts UTF-8 bytes, not characters.
 
-    Source: SQS Developer Guide, "Amazon SQS message quotas" (message size in bytes).
+    Source: SQS Developer Guide, message quotas (size in bytes).
     """
     url = queue(attributes={"MaximumMessageSize": "1024"})
     sqs.send_message(QueueUrl=url, MessageBody="é" * 512)
@@ -265,9 +265,9 @@ def test_send_size_counts_utf8_bytes(sqs, queue):
 
 
 def test_send_size_counts_attributes(sqs, queue):
-    """The limit counts body plus attribute name, DataType and value bytes; equality is allowed.
+    """The limit counts body plus attribute name, DataType and value bytes, up to and including it.
 
-    A 2040-byte body with k/String/x (8 bytes) fits a 2048-byte queue; one more
+    A 2040-byte body with k/String/x (8 bytes) fits a 2048-byte queue, but one more
     body byte does not. Source: AWS-recorded LocalStack SQS snapshots.
     """
     url = queue(attributes={"MaximumMessageSize": "2048"})
@@ -300,7 +300,7 @@ def test_send_default_max_size(sqs, queue):
     """The default limit is 1 MiB: 1048576 bytes pass, 1048577 fail with the exact message.
 
     Source: AWS-recorded LocalStack SQS snapshots re-recorded after the 2025-08-04 1 MiB
-    change; botocore service model.
+    change, and the botocore service model.
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="a" * MIB)
@@ -438,7 +438,7 @@ def test_attribute_name_double_dot(sqs, queue):
 def test_eleven_attributes(sqs, queue):
     """More than 10 message attributes fail with InvalidParameterValue.
 
-    Source: SQS Developer Guide, "Amazon SQS message quotas" (10 attributes per message).
+    Source: SQS Developer Guide, message quotas (10 attributes per message).
     """
     attributes = {f"a{index}": string_attribute("v") for index in range(11)}
     with pytest.raises(ClientError) as excinfo:
@@ -449,7 +449,7 @@ def test_eleven_attributes(sqs, queue):
 def test_ten_attributes(sqs, queue):
     """Ten message attributes are accepted.
 
-    Source: SQS Developer Guide, "Amazon SQS message quotas".
+    Source: SQS Developer Guide, message quotas.
     """
     attributes = {f"a{index}": string_attribute("v") for index in range(10)}
     response = sqs.send_message(QueueUrl=queue(), MessageBody="m", MessageAttributes=attributes)
@@ -499,9 +499,9 @@ def test_attribute_empty_string_value(sqs, queue):
 
 
 def test_message_delay(sqs, queue, clock):
-    """DelaySeconds hides a message until the delay passes; it counts as delayed meanwhile.
+    """DelaySeconds hides a message, counted as delayed, until the delay passes.
 
-    Source: SQS Developer Guide, "Amazon SQS message timers".
+    Source: botocore service model (SendMessage DelaySeconds).
     """
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=2)
@@ -516,7 +516,7 @@ def test_message_delay(sqs, queue, clock):
 def test_queue_delay(sqs, queue, clock):
     """The queue's DelaySeconds applies to messages sent without their own delay.
 
-    Source: SQS Developer Guide, "Amazon SQS delay queues".
+    Source: SQS Developer Guide, delay queues.
     """
     url = queue(attributes={"DelaySeconds": "5"})
     sqs.send_message(QueueUrl=url, MessageBody="later")
@@ -530,7 +530,7 @@ def test_queue_delay(sqs, queue, clock):
 def test_message_delay_overrides_queue_delay(sqs, queue):
     """DelaySeconds=0 on a message overrides the queue delay on a standard queue.
 
-    Source: SQS Developer Guide, "Amazon SQS message timers".
+    Source: botocore service model (SendMessage DelaySeconds overrides the queue value).
     """
     url = queue(attributes={"DelaySeconds": "600"})
     sqs.send_message(QueueUrl=url, MessageBody="now", DelaySeconds=0)
@@ -557,3 +557,48 @@ def test_message_delay_max_accepted(sqs, queue):
     url = queue()
     sqs.send_message(QueueUrl=url, MessageBody="m", DelaySeconds=900)
     assert message_counts(sqs, url) == (0, 0, 1)
+
+
+# ---------------------------------------------------------------------------
+# Message groups on standard queues (fair queues, launched 2025-07-21)
+
+
+def test_standard_queue_group_id(sqs, queue):
+    """A standard queue accepts MessageGroupId and returns it under All, without FIFO fields.
+
+    Source: AWS-recorded LocalStack snapshot test_fair_queue_with_message_group_id.
+    """
+    url = queue()
+    response = sqs.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="tenant-1")
+    assert "SequenceNumber" not in response
+
+    attributes = receive_one(sqs, url, AttributeNames=["All"])["Attributes"]
+    assert attributes["MessageGroupId"] == "tenant-1"
+    assert "MessageDeduplicationId" not in attributes
+    assert "SequenceNumber" not in attributes
+
+
+def test_standard_queue_bad_group_id(sqs, queue):
+    """A MessageGroupId with a space fails with InvalidParameterValue, message exact.
+
+    Source: AWS-recorded LocalStack SQS snapshots for fair queues (2025-07-30).
+    """
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=queue(), MessageBody="m", MessageGroupId="group 123")
+    check_error(
+        excinfo.value,
+        "InvalidParameterValue",
+        "Value group 123 for parameter MessageGroupId is invalid. Reason: MessageGroupId can "
+        "only include alphanumeric and punctuation characters. 1 to 128 in length.",
+    )
+
+
+def test_send_to_bare_queue_name(sqs, queue):
+    """SendMessage accepts a bare queue name as QueueUrl.
+
+    Source: AWS-validated LocalStack test test_posting_to_queue_via_queue_name.
+    """
+    url = queue()
+    name = url.rsplit("/", 1)[-1]
+    sqs.send_message(QueueUrl=name, MessageBody="by name")
+    assert receive_one(sqs, url)["Body"] == "by name"

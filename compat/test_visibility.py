@@ -28,7 +28,7 @@ def send_and_receive(sqs, url, body="m", **receive_arguments):
 def test_received_message_is_hidden(sqs, queue):
     """A received message is not returned again while its visibility timeout runs.
 
-    Source: SQS Developer Guide, "Amazon SQS visibility timeout".
+    Source: SQS Developer Guide, visibility timeout.
     """
     url = queue()
     send_and_receive(sqs, url)
@@ -40,7 +40,7 @@ def test_received_message_is_hidden(sqs, queue):
 def test_queue_visibility_expires(sqs, queue, clock):
     """After the queue's VisibilityTimeout the message is visible again, count 2.
 
-    Source: SQS Developer Guide, "Amazon SQS visibility timeout".
+    Source: SQS Developer Guide, visibility timeout.
     """
     url = queue(attributes={"VisibilityTimeout": "5"})
     send_and_receive(sqs, url)
@@ -110,7 +110,7 @@ def test_change_visibility_counts_from_now(sqs, queue, clock):
 
 @pytest.mark.waits
 def test_change_visibility_not_remembered(sqs, queue, clock):
-    """A changed timeout applies once; the next receive uses the queue default again.
+    """A changed timeout applies once, and the next receive uses the queue default again.
 
     Source: botocore service model (ChangeMessageVisibility documentation).
     """
@@ -144,7 +144,7 @@ def test_change_visibility_near_cap(sqs, queue):
     """Right after the receive, a 43000 s timeout is within the 12-hour cap.
 
     43200 itself is avoided because the time since the receive already counts.
-    Source: SQS Developer Guide, "Amazon SQS visibility timeout".
+    Source: SQS Developer Guide, visibility timeout.
     """
     url = queue()
     message = send_and_receive(sqs, url)
@@ -158,8 +158,8 @@ def test_change_visibility_near_cap(sqs, queue):
 def test_change_visibility_twelve_hour_cap(sqs, queue, clock):
     """Total visibility counted from the receive cannot pass 43200 s, message exact.
 
-    Source: SQS Developer Guide, "Amazon SQS visibility timeout" (12-hour limit);
-    message from a real AWS error quoted in localstack/localstack#3956.
+    Source: SQS Developer Guide, visibility timeout (12-hour limit). The message is
+    a real AWS error quoted in localstack/localstack#3956.
     """
     url = queue()
     message = send_and_receive(sqs, url)
@@ -272,8 +272,8 @@ def test_delete_after_visibility_expired(sqs, queue, clock):
 def test_delete_with_stale_handle(sqs, queue):
     """Deleting with the handle of an earlier delivery succeeds without error.
 
-    Source: SQS API Reference, DeleteMessage (an old handle "succeeds" but may not
-    delete); getmoto/moto#4655 reports the same on AWS.
+    Source: SQS Developer Guide (DeleteMessage with an old handle "succeeds" but may
+    not delete), and getmoto/moto#4655 reports the same on AWS.
     """
     url = queue()
     old = send_and_receive(sqs, url, VisibilityTimeout=0)

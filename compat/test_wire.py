@@ -46,7 +46,7 @@ def attribute_values(result) -> dict:
 def test_query_client_sends_action_form(clients):
     """The query client sends form bodies with Action and Version.
 
-    Source: SQS Developer Guide, "Making query API requests".
+    Source: last query-protocol botocore SQS model (query serializer).
     """
     client, log = clients["query"]
     log.clear()
@@ -129,7 +129,7 @@ def test_query_queue_url_overrides_path(wire, json_queue, json_client):
 
 
 @pytest.mark.parametrize("action", ["CreateQueue", "ListQueues"])
-def test_query_queueless_action_on_queue_path(wire, json_queue, action):
+def test_query_queueless_action_on_path(wire, json_queue, action):
     """CreateQueue or ListQueues sent to a queue path fail with 400 InvalidAction.
 
     Source: AWS-validated LocalStack tests TestSqsQueryApi.
@@ -145,7 +145,7 @@ def test_query_queueless_action_on_queue_path(wire, json_queue, action):
     assert child(error, "Message").text == f"The action {action} is not valid for this endpoint."
 
 
-def test_query_get_queue_url_on_other_queue_path(wire, json_queue):
+def test_query_get_url_other_path(wire, json_queue):
     """GetQueueUrl works on any queue path, even another queue's.
 
     Source: AWS-validated LocalStack tests TestSqsQueryApi.
@@ -202,7 +202,7 @@ def test_query_without_version(wire, json_queue):
 def test_query_response_shape(wire, json_queue):
     """A query success is <Op>Response with <Op>Result and ResponseMetadata/RequestId.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS XML API responses".
+    Source: SQS Developer Guide, interpreting XML responses.
     """
     name = json_queue.new_name()
     response = wire.query_post(
@@ -221,7 +221,7 @@ def test_query_response_shape(wire, json_queue):
 def test_query_response_without_result(wire, json_queue):
     """An operation without output returns only ResponseMetadata.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS XML API responses".
+    Source: SQS Developer Guide, interpreting XML responses.
     """
     url = json_queue()
     response = wire.query_post(
@@ -251,8 +251,8 @@ def test_query_empty_receive(wire, json_queue):
 def test_query_error_shape(wire, json_queue):
     """A query error is ErrorResponse with Error/{Type,Code,Message} and a direct RequestId.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS XML API responses"; the
-    message from the AWS-recorded LocalStack snapshot test_non_existent_queue.
+    Source: SQS Developer Guide, interpreting XML responses. The message is from the
+    AWS-recorded LocalStack snapshot test_non_existent_queue.
     """
     response = wire.query_post(
         {"Action": "GetQueueUrl", "QueueName": json_queue.new_name(), "Version": "2012-11-05"}
@@ -270,11 +270,12 @@ def test_query_error_shape(wire, json_queue):
     assert child(root, "RequestId").text
 
 
-def test_query_carriage_return_round_trip(clients, json_queue):
+def test_query_body_carriage_return(clients, json_queue):
     """A body with quotes, entity text and CR round-trips exactly over query.
 
-    SQS escapes CR as &#xD; so XML parsers do not turn it into LF. Source:
-    AWS-validated LocalStack test test_send_receive_message_encoded_content.
+    SQS escapes CR as the character reference &#xD;, so XML parsers do not turn
+    it into LF. Source: AWS-validated LocalStack test
+    test_send_receive_message_encoded_content.
     """
     client = clients["query"][0]
     url = json_queue()
@@ -287,11 +288,11 @@ def test_query_carriage_return_round_trip(clients, json_queue):
     assert sent["MD5OfMessageBody"] == md5_hex(body.encode("utf-8"))
 
 
-def test_query_attribute_with_carriage_return(clients, json_queue):
+def test_query_attribute_carriage_return(clients, json_queue):
     """A String message attribute with CR round-trips exactly over query.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS XML API responses" (XML
-    escaping) and botocore service model (allowed characters).
+    Source: SQS Developer Guide, interpreting XML responses, and the botocore service
+    model (allowed characters).
     """
     client = clients["query"][0]
     url = json_queue()
@@ -323,7 +324,7 @@ def test_json_on_queue_path(wire, json_queue, json_client):
 def test_json_success_headers(wire, json_queue):
     """A JSON success has the JSON 1.0 content type and an x-amzn-RequestId header.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS JSON API responses".
+    Source: SQS Developer Guide, interpreting JSON responses.
     """
     url = json_queue()
     response = wire.json("GetQueueUrl", {"QueueName": queue_name(url)})
@@ -336,8 +337,7 @@ def test_json_success_headers(wire, json_queue):
 def test_json_empty_receive(wire, json_queue):
     """An empty JSON receive is {} without a Messages member.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS JSON API responses" (absent
-    members are omitted).
+    Source: SQS Developer Guide, interpreting JSON responses (absent members are omitted).
     """
     url = json_queue()
     response = wire.json("ReceiveMessage", {"QueueUrl": url})
@@ -348,7 +348,7 @@ def test_json_empty_receive(wire, json_queue):
 def test_json_error_shape(wire, json_queue):
     """A JSON error carries __type, message, and the x-amzn-query-error header.
 
-    Source: SQS Developer Guide, "Interpreting Amazon SQS JSON API responses" (error example).
+    Source: SQS Developer Guide, interpreting JSON responses (error example).
     """
     response = wire.json("GetQueueUrl", {"QueueName": json_queue.new_name()})
     assert response.status_code == 400
@@ -372,7 +372,7 @@ def test_json_unmodelled_error(wire, json_queue):
     assert response.json()["__type"].rsplit("#", 1)[-1] == "InvalidParameterValueException"
 
 
-def test_json_error_maps_to_modelled_exception(json_client, json_queue):
+def test_json_error_exception_class(json_client, json_queue):
     """boto3 raises QueueDoesNotExist with Code AWS.SimpleQueueService.NonExistentQueue.
 
     Source: botocore 1.43 parsers (query-compatible error codes).
