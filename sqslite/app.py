@@ -89,6 +89,7 @@ class SqsApplication:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette):
         self._sweeper = asyncio.create_task(self._sweep_periodically())
+        self.service.resume_move_tasks()
         try:
             yield
         finally:

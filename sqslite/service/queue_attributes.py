@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from . import limits
-from .errors import invalid_attribute_name, invalid_attribute_value
+from .errors import invalid_attribute_name, invalid_attribute_value, invalid_parameter_value
 
 # Attribute name -> (minimum, maximum) for the integer attributes.
 INTEGER_RANGES = {
@@ -102,17 +102,30 @@ def _normalize_policy(value: str) -> str:
     return value
 
 
+def _load_policy_json(name: str, value: str) -> dict:
+    """Parse a redrive policy; SQS rejects these with InvalidParameterValue."""
+    try:
+        document = json.loads(value)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise invalid_parameter_value(
+            f"Value {value} for parameter {name} is invalid. Reason: Invalid JSON."
+        )
+    return document
+
+
 def _normalize_redrive_policy(value: str) -> str:
-    policy = _load_json_object("RedrivePolicy", value)
+    policy = _load_policy_json("RedrivePolicy", value)
     target = policy.get("deadLetterTargetArn")
     count = policy.get("maxReceiveCount")
     if not isinstance(target, str) or not target:
-        raise invalid_attribute_value(
+        raise invalid_parameter_value(
             f"Value {value} for parameter RedrivePolicy is invalid. "
             "Reason: Redrive policy does not contain mandatory attribute: deadLetterTargetArn."
         )
     if count is None:
-        raise invalid_attribute_value(
+        raise invalid_parameter_value(
             f"Value {value} for parameter RedrivePolicy is invalid. "
             "Reason: Redrive policy does not contain mandatory attribute: maxReceiveCount."
         )
@@ -121,7 +134,7 @@ def _normalize_redrive_policy(value: str) -> str:
     except (TypeError, ValueError):
         count_number = 0
     if isinstance(count, bool) or not 1 <= count_number <= 1000:
-        raise invalid_attribute_value(
+        raise invalid_parameter_value(
             f"Value {value} for parameter RedrivePolicy is invalid. Reason: Invalid value for "
             f"maxReceiveCount: {count}, valid values are from 1 to 1000 both inclusive."
         )
@@ -131,22 +144,22 @@ def _normalize_redrive_policy(value: str) -> str:
 
 
 def _normalize_redrive_allow_policy(value: str) -> str:
-    policy = _load_json_object("RedriveAllowPolicy", value)
+    policy = _load_policy_json("RedriveAllowPolicy", value)
     permission = policy.get("redrivePermission")
     sources = policy.get("sourceQueueArns")
     if permission not in ("allowAll", "denyAll", "byQueue"):
-        raise invalid_attribute_value(
+        raise invalid_parameter_value(
             f"Value {value} for parameter RedriveAllowPolicy is invalid. "
             "Reason: Invalid value for redrivePermission."
         )
     if permission == "byQueue":
         if not isinstance(sources, list) or not 1 <= len(sources) <= 10:
-            raise invalid_attribute_value(
+            raise invalid_parameter_value(
                 f"Value {value} for parameter RedriveAllowPolicy is invalid. Reason: "
                 "sourceQueueArns must list 1 to 10 queue ARNs when redrivePermission is byQueue."
             )
     elif sources is not None:
-        raise invalid_attribute_value(
+        raise invalid_parameter_value(
             f"Value {value} for parameter RedriveAllowPolicy is invalid. Reason: "
             "sourceQueueArns can be set only when redrivePermission is byQueue."
         )

@@ -8,7 +8,8 @@ import logging
 import re
 
 from . import limits, queue_attributes
-from .base import RequestContext, ServiceBase
+from .base import RequestContext
+from .redrive import RedriveOperations
 from .errors import (
     SqsError,
     invalid_parameter,
@@ -63,7 +64,7 @@ def decode_token(token: str) -> str:
         raise invalid_parameter_value("Invalid NextToken value.") from None
 
 
-class QueueOperations(ServiceBase):
+class QueueOperations(RedriveOperations):
     def create_queue(self, params: dict, context: RequestContext) -> dict:
         name = params.get("QueueName")
         if not isinstance(name, str):
@@ -74,6 +75,8 @@ class QueueOperations(ServiceBase):
         fifo = check_queue_name(name, fifo_requested)
         requested = queue_attributes.validate(attributes, fifo)
         check_tags(tags)
+        if requested.get("RedrivePolicy"):
+            self.check_redrive_policy(context.account_id, name, fifo, requested["RedrivePolicy"])
 
         account = context.account_id
         existing = self.store.get_queue(account, name)
@@ -175,6 +178,8 @@ class QueueOperations(ServiceBase):
         if not queue.fifo and "FifoQueue" in attributes:
             raise queue_attributes.unknown_attribute("FifoQueue")
         changes = queue_attributes.validate(attributes, queue.fifo)
+        if changes.get("RedrivePolicy"):
+            self.check_redrive_policy(queue.account, queue.name, queue.fifo, changes["RedrivePolicy"])
         updated = queue_attributes.apply(queue.attributes, changes, queue.fifo)
         self.store.update_queue_attributes(queue, updated, self.clock.now_ms())
         # A shorter delay or retention can change what a waiting receive finds.

@@ -9,8 +9,9 @@ import json
 
 from ..store import MessageRecord, QueueRecord
 from . import limits, messages
-from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
+from .base import RequestContext, batch_entries, batch_result, failed_entry
 from .errors import SqsError, invalid_parameter, missing_parameter, receipt_handle_is_invalid
+from .redrive import RedriveOperations
 
 HANDLE_PREFIX = "sqslite"
 
@@ -50,7 +51,7 @@ SYSTEM_ATTRIBUTES_ALWAYS = (
 )
 
 
-class ReceiveOperations(ServiceBase):
+class ReceiveOperations(RedriveOperations):
     async def receive_message(self, params: dict, context: RequestContext) -> dict:
         queue = self.find_queue(params, context)
         max_messages = self.optional_int(
@@ -150,6 +151,21 @@ class ReceiveOperations(ServiceBase):
                 )
             return []
         count = min(max_messages, capacity)
+        records = self.select_messages(queue, count, visibility, now, retention)
+        if "RedrivePolicy" not in queue.attributes:
+            return records
+        # Messages past maxReceiveCount go to the dead-letter queue instead of
+        # out; the receive takes others in their place, a bounded number of times.
+        for _ in range(limits.MAX_RECEIVE_MESSAGES):
+            records, moved = self.divert_dead_letters(queue, records, now)
+            if not moved or len(records) >= count:
+                break
+            records += self.select_messages(queue, count - len(records), visibility, now, retention)
+        return records
+
+    def select_messages(
+        self, queue: QueueRecord, count: int, visibility: int, now: int, retention: int
+    ) -> list[MessageRecord]:
         if queue.fifo:
             return self.store.receive_fifo_messages(queue, count, visibility * 1000, now, retention)
         if queue.id in self.grouped_queues:
@@ -249,6 +265,8 @@ class ReceiveOperations(ServiceBase):
             available["MessageDeduplicationId"] = record.dedup_id
         if record.sequence_number is not None:
             available["SequenceNumber"] = record.sequence_number
+        if record.dead_letter_source_arn is not None:
+            available["DeadLetterQueueSourceArn"] = record.dead_letter_source_arn
         if "All" in names:
             return available
         return {name: value for name, value in available.items() if name in names}

@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from . import limits
 from .base import RequestContext
-from .errors import SqsError, invalid_action
+from .errors import invalid_action
 from .permissions import PermissionOperations
 from .queues import QueueOperations
 from .receiving import ReceiveOperations
+from .redrive import RedriveOperations
 from .sending import SendOperations
 
 logger = logging.getLogger(__name__)
@@ -43,23 +44,21 @@ OPERATIONS = (
     "UntagQueue",
 )
 
-# TODO: message move tasks are not implemented yet.
-NOT_IMPLEMENTED = frozenset({"StartMessageMoveTask", "CancelMessageMoveTask", "ListMessageMoveTasks"})
 
 
 def _method_name(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-class SqsService(QueueOperations, SendOperations, ReceiveOperations, PermissionOperations):
+class SqsService(
+    QueueOperations, SendOperations, ReceiveOperations, PermissionOperations, RedriveOperations
+):
     """Every SQS operation over one store and one clock."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._handlers: dict[str, tuple[Callable, bool]] = {}
         for operation in OPERATIONS:
-            if operation in NOT_IMPLEMENTED:
-                continue
             handler = getattr(self, _method_name(operation))
             self._handlers[operation] = (handler, inspect.iscoroutinefunction(handler))
 
@@ -67,12 +66,6 @@ class SqsService(QueueOperations, SendOperations, ReceiveOperations, PermissionO
         """Run one operation; raise SqsError for anything SQS would reject."""
         entry = self._handlers.get(operation)
         if entry is None:
-            if operation in NOT_IMPLEMENTED:
-                raise SqsError(
-                    "UnsupportedOperation",
-                    "AWS.SimpleQueueService.UnsupportedOperation",
-                    f"sqslite does not implement {operation} yet.",
-                )
             raise invalid_action(operation)
         handler, is_async = entry
         if is_async:
@@ -91,3 +84,4 @@ class SqsService(QueueOperations, SendOperations, ReceiveOperations, PermissionO
 
     def close(self) -> None:
         self.waiters.close()
+        self.stop_move_tasks()

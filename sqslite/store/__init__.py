@@ -1,3 +1,5 @@
-from .store import MessageRecord, NewMessage, QueueCounts, QueueRecord, Store
+from .move_tasks import MoveTaskRecord
+from .records import MessageRecord, NewMessage, QueueCounts, QueueRecord
+from .store import Store
 
-__all__ = ["MessageRecord", "NewMessage", "QueueCounts", "QueueRecord", "Store"]
+__all__ = ["MessageRecord", "MoveTaskRecord", "NewMessage", "QueueCounts", "QueueRecord", "Store"]

@@ -6,7 +6,10 @@ columns at any instant, so nothing has to fire when a timer runs out:
 - visible:   visible_at <= now
 - in flight: visible_at > now and receive_count > 0
 - delayed:   visible_at > now and receive_count = 0
-- expired:   sent_at < now - the queue's MessageRetentionPeriod
+- expired:   enqueued_at < now - the queue's MessageRetentionPeriod
+
+enqueued_at is sent_at, except after a move to a FIFO dead-letter queue or
+by a message move task, which start the retention period again.
 """
 
 SCHEMA_VERSION = 1
@@ -55,7 +58,9 @@ CREATE TABLE IF NOT EXISTS messages (
     receipt_token TEXT,            -- changes on every receive
     group_id TEXT,
     dedup_id TEXT,
-    sequence_number TEXT
+    sequence_number TEXT,
+    dead_letter_source_arn TEXT,   -- set while the message is in a dead-letter queue
+    enqueued_at INTEGER NOT NULL   -- start of the retention period
 );
 
 -- FIFO deduplication ids seen in the last five minutes. scope is the
@@ -78,6 +83,19 @@ CREATE TABLE IF NOT EXISTS receive_attempts (
     created_at INTEGER NOT NULL,
     receipts TEXT NOT NULL,
     PRIMARY KEY (queue_id, attempt_id)
+);
+
+-- Message move tasks, kept so that a restart resumes running ones.
+CREATE TABLE IF NOT EXISTS move_tasks (
+    id TEXT PRIMARY KEY,
+    source_arn TEXT NOT NULL,
+    destination_arn TEXT,
+    max_per_second INTEGER,
+    status TEXT NOT NULL,
+    moved INTEGER NOT NULL,
+    to_move INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    failure_reason TEXT
 );
 
 -- Serves the receive query (ready messages of one queue, oldest first) and

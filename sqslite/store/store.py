@@ -15,71 +15,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from .move_tasks import MoveTaskTable
+from .records import (
+    MESSAGE_COLUMNS,
+    MessageRecord,
+    NewMessage,
+    QueueCounts,
+    QueueRecord,
+)
 from .schema import SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
-
-MESSAGE_COLUMNS = (
-    "id, message_id, body, md5_body, attributes, system_attributes, sender_id, sent_at, "
-    "visible_at, receive_count, first_received_at, received_at, receipt_token, group_id, "
-    "dedup_id, sequence_number"
-)
-
-
-@dataclass
-class QueueRecord:
-    id: int
-    account: str
-    name: str
-    fifo: bool
-    attributes: dict[str, str]
-    tags: dict[str, str]
-    created_at: int
-    modified_at: int
-    purged_at: int | None = None
-
-
-@dataclass
-class NewMessage:
-    message_id: str
-    body: str
-    md5_body: str
-    attributes: str | None
-    system_attributes: str | None
-    sender_id: str
-    sent_at: int
-    visible_at: int
-    group_id: str | None = None
-    dedup_id: str | None = None
-    sequence_number: str | None = None
-
-
-@dataclass
-class MessageRecord:
-    id: int
-    message_id: str
-    body: str
-    md5_body: str
-    attributes: str | None
-    system_attributes: str | None
-    sender_id: str
-    sent_at: int
-    visible_at: int
-    receive_count: int
-    first_received_at: int | None
-    received_at: int | None
-    receipt_token: str | None
-    group_id: str | None
-    dedup_id: str | None
-    sequence_number: str | None
-
-
-@dataclass
-class QueueCounts:
-    visible: int = 0
-    in_flight: int = 0
-    delayed: int = 0
-
 
 @dataclass
 class _QueueIndex:
@@ -95,7 +41,7 @@ class _QueueIndex:
         self.by_name.pop((queue.account, queue.name), None)
 
 
-class Store:
+class Store(MoveTaskTable):
     """One SQLite database with queues and their messages.
 
     ``path`` None keeps the database in memory. Queue records are cached in
@@ -272,7 +218,7 @@ class Store:
             " COALESCE(SUM(visible_at <= :now), 0),"
             " COALESCE(SUM(visible_at > :now AND receive_count > 0), 0),"
             " COALESCE(SUM(visible_at > :now AND receive_count = 0), 0) "
-            "FROM messages WHERE queue_id = :queue AND sent_at >= :cutoff",
+            "FROM messages WHERE queue_id = :queue AND enqueued_at >= :cutoff",
             {"now": now_ms, "queue": queue.id, "cutoff": now_ms - retention_ms},
         ).fetchone()
         return QueueCounts(visible=row[0], in_flight=row[1], delayed=row[2])
@@ -306,7 +252,7 @@ class Store:
             self._db.executemany(
                 "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, "
                 "system_attributes, sender_id, sent_at, visible_at, group_id, dedup_id, "
-                "sequence_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sequence_number, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         queue.id,
@@ -321,6 +267,7 @@ class Store:
                         message.group_id,
                         message.dedup_id,
                         message.sequence_number,
+                        message.sent_at,
                     )
                     for message in messages
                 ],
@@ -349,7 +296,7 @@ class Store:
                 " receipt_token = lower(hex(randomblob(12))) "
                 "WHERE id IN ("
                 " SELECT id FROM messages"
-                " WHERE queue_id = :queue AND visible_at <= :now AND sent_at >= :cutoff"
+                " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
                 " ORDER BY visible_at, id LIMIT :limit) "
                 f"RETURNING {MESSAGE_COLUMNS}",
                 {
@@ -385,12 +332,12 @@ class Store:
                 for row in self._db.execute(
                     "WITH blocked AS ("
                     " SELECT group_id, MIN(id) AS first_blocked FROM messages"
-                    " WHERE queue_id = :queue AND visible_at > :now AND sent_at >= :cutoff"
+                    " WHERE queue_id = :queue AND visible_at > :now AND enqueued_at >= :cutoff"
                     " GROUP BY group_id),"
                     " ready AS ("
                     " SELECT m.id, MIN(m.id) OVER (PARTITION BY m.group_id) AS group_head"
                     " FROM messages m LEFT JOIN blocked b ON b.group_id = m.group_id"
-                    " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.sent_at >= :cutoff"
+                    " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.enqueued_at >= :cutoff"
                     " AND (b.first_blocked IS NULL OR m.id < b.first_blocked)) "
                     "SELECT id FROM ready ORDER BY group_head, id LIMIT :limit",
                     {**params, "limit": max_messages},
@@ -431,7 +378,7 @@ class Store:
         noisy = ",".join("?" * len(noisy_groups))
         ready = (
             "SELECT id FROM messages"
-            " WHERE queue_id = :queue AND visible_at <= :now AND sent_at >= :cutoff"
+            " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
         )
         with self.transaction():
             quiet_ids = [
@@ -572,7 +519,7 @@ class Store:
         """
         with self.transaction():
             cursor = self._db.execute(
-                "DELETE FROM messages WHERE queue_id = ? AND sent_at < ?",
+                "DELETE FROM messages WHERE queue_id = ? AND enqueued_at < ?",
                 (queue.id, now_ms - retention_ms),
             )
             if queue.fifo:
