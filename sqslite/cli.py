@@ -109,7 +109,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     application = create_app(settings)
     config = uvicorn.Config(
-        application.app,
+        application,
         host=args.host,
         port=args.port,
         log_level=args.log_level,

@@ -28,6 +28,8 @@ SYSTEM_ATTRIBUTE_NAMES = ("AWSTraceHeader",)
 
 
 def find_invalid_character(text: str) -> str | None:
+    if text.isascii() and text.isprintable():
+        return None  # printable ASCII is all allowed; skip the regular expression
     match = _INVALID_CHARACTER.search(text)
     return match.group() if match else None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 
+from ..ids import random_uuid
 from ..store import NewMessage, QueueRecord
 from . import limits, messages
 from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
@@ -187,7 +187,7 @@ class SendOperations(ServiceBase):
         if delay is None:
             delay = int(queue.attributes["DelaySeconds"])
         now = self.clock.now_ms()
-        message_id = str(uuid.uuid4())
+        message_id = random_uuid()
         md5_body = md5_of_body(body)
         message = NewMessage(
             message_id=message_id,

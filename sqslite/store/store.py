@@ -27,6 +27,12 @@ from .schema import SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
+INSERT_MESSAGE = (
+    "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, system_attributes,"
+    " sender_id, sent_at, visible_at, group_id, dedup_id, sequence_number, enqueued_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 @dataclass
 class _QueueIndex:
     by_id: dict[int, QueueRecord] = field(default_factory=dict)
@@ -232,6 +238,28 @@ class Store(MoveTaskTable):
         dedup_scopes: list[str] | None = None,
     ) -> None:
         """Insert messages in order; with dedup_scopes, also record their FIFO dedup ids."""
+        rows = [
+            (
+                queue.id,
+                message.message_id,
+                message.body,
+                message.md5_body,
+                message.attributes,
+                message.system_attributes,
+                message.sender_id,
+                message.sent_at,
+                message.visible_at,
+                message.group_id,
+                message.dedup_id,
+                message.sequence_number,
+                message.sent_at,
+            )
+            for message in messages
+        ]
+        if len(rows) == 1 and dedup_scopes is None:
+            # One statement commits on its own, without BEGIN and COMMIT round trips.
+            self._db.execute(INSERT_MESSAGE, rows[0])
+            return
         with self.transaction():
             if dedup_scopes is not None:
                 self._db.executemany(
@@ -249,29 +277,7 @@ class Store(MoveTaskTable):
                         for scope, message in zip(dedup_scopes, messages, strict=True)
                     ],
                 )
-            self._db.executemany(
-                "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, "
-                "system_attributes, sender_id, sent_at, visible_at, group_id, dedup_id, "
-                "sequence_number, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        queue.id,
-                        message.message_id,
-                        message.body,
-                        message.md5_body,
-                        message.attributes,
-                        message.system_attributes,
-                        message.sender_id,
-                        message.sent_at,
-                        message.visible_at,
-                        message.group_id,
-                        message.dedup_id,
-                        message.sequence_number,
-                        message.sent_at,
-                    )
-                    for message in messages
-                ],
-            )
+            self._db.executemany(INSERT_MESSAGE, rows)
 
     def receive_messages(
         self,
@@ -286,27 +292,27 @@ class Store(MoveTaskTable):
         Each taken message gets a new receipt token, one more receive and a
         visibility deadline of now + visibility_ms.
         """
-        with self.transaction():
-            rows = self._db.execute(
-                "UPDATE messages SET"
-                " receive_count = receive_count + 1,"
-                " first_received_at = COALESCE(first_received_at, :now),"
-                " received_at = :now,"
-                " visible_at = :now + :visibility,"
-                " receipt_token = lower(hex(randomblob(12))) "
-                "WHERE id IN ("
-                " SELECT id FROM messages"
-                " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
-                " ORDER BY visible_at, id LIMIT :limit) "
-                f"RETURNING {MESSAGE_COLUMNS}",
-                {
-                    "now": now_ms,
-                    "visibility": visibility_ms,
-                    "queue": queue.id,
-                    "cutoff": now_ms - retention_ms,
-                    "limit": max_messages,
-                },
-            ).fetchall()
+        # One UPDATE ... RETURNING statement is atomic on its own.
+        rows = self._db.execute(
+            "UPDATE messages SET"
+            " receive_count = receive_count + 1,"
+            " first_received_at = COALESCE(first_received_at, :now),"
+            " received_at = :now,"
+            " visible_at = :now + :visibility,"
+            " receipt_token = lower(hex(randomblob(12))) "
+            "WHERE id IN ("
+            " SELECT id FROM messages"
+            " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
+            " ORDER BY visible_at, id LIMIT :limit) "
+            f"RETURNING {MESSAGE_COLUMNS}",
+            {
+                "now": now_ms,
+                "visibility": visibility_ms,
+                "queue": queue.id,
+                "cutoff": now_ms - retention_ms,
+                "limit": max_messages,
+            },
+        ).fetchall()
         # RETURNING gives no order guarantee; the id is the send order.
         return sorted((MessageRecord(*row) for row in rows), key=lambda message: message.id)
 

@@ -1,0 +1,221 @@
+"""The SQS endpoint as a plain ASGI handler.
+
+Every SQS request passes through here, so it skips Starlette's routing and
+middleware and reads the few headers it needs straight from the ASGI scope.
+It picks the protocol (an X-Amz-Target header means JSON 1.0, anything else
+is the query protocol), builds the request context, runs the operation and
+encodes the result or the error in the protocol of the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from . import wire
+from .ids import random_uuid
+from .service import RequestContext, SqsError, SqsService
+from .service.errors import internal_error, invalid_action
+
+logger = logging.getLogger(__name__)
+
+JSON_CONTENT_TYPE = b"application/x-amz-json-1.0"
+XML_CONTENT_TYPE = b"text/xml"
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
+# Operations that name no queue, so a query request cannot be sent to a queue's URL.
+QUEUELESS_OPERATIONS = frozenset({"CreateQueue", "ListQueues"})
+
+@dataclass
+class HttpRequest:
+    method: str
+    scheme: str
+    path: str
+    query: str
+    headers: dict[bytes, bytes]
+    body: bytes
+
+    def header(self, name: bytes) -> str | None:
+        value = self.headers.get(name)
+        return value.decode("latin-1") if value is not None else None
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def caller_account(request: HttpRequest, default: str) -> str:
+    """Take the account id from a 12-digit access key id, else the default.
+
+    The key id comes from the SigV4 Authorization header or, for presigned
+    requests, the X-Amz-Credential query parameter. Signatures are not checked.
+    """
+    key_id = None
+    authorization = request.header(b"authorization")
+    if authorization:
+        match = CREDENTIAL.search(authorization)
+        key_id = match.group(1) if match else None
+    elif "X-Amz-Credential" in request.query:
+        credential = dict(parse_qsl(request.query)).get("X-Amz-Credential")
+        key_id = credential.split("/", 1)[0] if credential else None
+    if key_id and ACCOUNT_ID.match(key_id):
+        return key_id
+    return default
+
+
+def queue_from_path(path: str) -> tuple[str, str] | None:
+    segments = [segment for segment in path.split("/") if segment]
+    if len(segments) == 2:
+        return segments[0], segments[1]
+    return None
+
+
+class SqsEndpoint:
+    def __init__(self, service: SqsService, account_id: str, base_url: str | None) -> None:
+        self.service = service
+        self.account_id = account_id
+        self.base_url = base_url
+
+    async def __call__(self, scope, receive, send) -> None:
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        request = HttpRequest(
+            method=scope["method"],
+            scheme=scope.get("scheme", "http"),
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=dict(scope["headers"]),
+            body=bytes(body),
+        )
+        response = await self.handle(request)
+        headers = response.headers
+        headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def handle(self, request: HttpRequest) -> HttpResponse:
+        request_id = random_uuid()
+        target = request.header(b"x-amz-target")
+        if target is not None:
+            return await self._handle_json(request, request_id, target)
+        return await self._handle_query(request, request_id)
+
+    def _context(self, request: HttpRequest, request_id: str) -> RequestContext:
+        host = request.header(b"host") or "localhost"
+        return RequestContext(
+            request_id=request_id,
+            account_id=caller_account(request, self.account_id),
+            base_url=self.base_url or f"{request.scheme}://{host}",
+            path_queue=queue_from_path(request.path),
+            trace_header=request.header(b"x-amzn-trace-id"),
+        )
+
+    async def _handle_json(self, request: HttpRequest, request_id: str, target: str) -> HttpResponse:
+        operation = None
+        params: dict = {}
+        try:
+            operation, params = wire.decode_json(target, request.body)
+            context = self._context(request, request_id)
+            # A JSON request names its queue in the body, wherever it is posted.
+            context.path_queue = None
+            result = await self.service.call(operation, params, context)
+        except SqsError as error:
+            log_error(operation, params, request_id, error)
+            return json_error(error, request_id)
+        except Exception:
+            logger.exception("%s failed (request %s)", operation, request_id)
+            return json_error(internal_error(), request_id)
+        return HttpResponse(
+            200, response_headers(JSON_CONTENT_TYPE, request_id), wire.encode_json(operation, result)
+        )
+
+    async def _handle_query(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        fields = parse_qsl(request.query, keep_blank_values=True)
+        if request.body:
+            try:
+                fields += parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+            except UnicodeDecodeError:
+                error = SqsError(
+                    "MalformedQueryString",
+                    "MalformedQueryString",
+                    "The request body is not valid UTF-8 form data.",
+                )
+                return query_error(None, {}, request_id, error)
+        if request.method == "GET" and not any(name == "Action" for name, _ in fields):
+            # SQS answers a GET without an Action with 404 and an XML error.
+            error = SqsError(
+                "UnknownOperationException",
+                "UnknownOperationException",
+                "The requested operation is not supported by this endpoint.",
+                status=404,
+            )
+            return query_error(None, {}, request_id, error)
+        operation = None
+        params: dict = {}
+        try:
+            operation, params = wire.decode_query(fields)
+            context = self._context(request, request_id)
+            if context.path_queue is not None and operation in QUEUELESS_OPERATIONS:
+                raise invalid_action(operation)
+            result = await self.service.call(operation, params, context)
+        except SqsError as error:
+            return query_error(operation, params, request_id, error)
+        except Exception:
+            logger.exception("%s failed (request %s)", operation, request_id)
+            return query_error(operation, params, request_id, internal_error())
+        return HttpResponse(
+            200,
+            response_headers(XML_CONTENT_TYPE, request_id),
+            wire.encode_query(operation, result, request_id),
+        )
+
+
+def response_headers(content_type: bytes, request_id: str) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", content_type),
+        (b"x-amzn-requestid", request_id.encode("ascii")),
+    ]
+
+
+def json_error(error: SqsError, request_id: str) -> HttpResponse:
+    status, extra, payload = wire.encode_json_error(error)
+    headers = response_headers(JSON_CONTENT_TYPE, request_id)
+    headers += [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in extra.items()
+        if name.lower() != "content-type"
+    ]
+    return HttpResponse(status, headers, payload)
+
+
+def query_error(
+    operation: str | None, params: dict, request_id: str, error: SqsError
+) -> HttpResponse:
+    log_error(operation, params, request_id, error)
+    status, payload = wire.encode_query_error(error, request_id)
+    return HttpResponse(status, response_headers(XML_CONTENT_TYPE, request_id), payload)
+
+
+def log_error(operation: str | None, params: dict, request_id: str, error: SqsError) -> None:
+    if error.status >= 500:
+        return  # logged with its traceback where it was caught
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    queue = params.get("QueueUrl") or params.get("QueueName") if isinstance(params, dict) else None
+    logger.info(
+        "%s rejected: %s: %s (queue %s, request %s)",
+        operation or "request",
+        error.code,
+        error.message,
+        queue or "-",
+        request_id,
+    )
