@@ -7,8 +7,8 @@ import base64
 import binascii
 import json
 import logging
-import uuid
 
+from ..ids import random_uuid
 from ..store import MessageRecord, MoveTaskRecord, QueueRecord
 from . import limits
 from .base import RequestContext, ServiceBase
@@ -186,7 +186,7 @@ class RedriveOperations(ServiceBase):
         now = self.clock.now_ms()
         counts = self.store.count_messages(source, now, self.retention_ms(source))
         task = MoveTaskRecord(
-            id=str(uuid.uuid4()),
+            id=random_uuid(),
             source_arn=source_arn,
             destination_arn=destination_arn,
             max_per_second=rate,
@@ -339,7 +339,11 @@ class RedriveOperations(ServiceBase):
                 self._finish_task(task, "FAILED", "AWS.SimpleQueueService.NonExistentQueue")
                 return 0
             moves = [
-                (record.id, self.next_sequence_number(destination) if destination.fifo else None)
+                (
+                    record.id,
+                    random_uuid(),
+                    self.next_sequence_number(destination) if destination.fifo else None,
+                )
                 for record in group
             ]
             self.store.redrive_messages(source, destination, moves, now)

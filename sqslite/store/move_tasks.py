@@ -102,8 +102,9 @@ class MoveTaskTable:
 
         The receive that found them counted one receive too many, so the count
         goes back by one. A FIFO dead-letter queue starts the retention period
-        again; a standard one keeps the original (Developer Guide, dead-letter
-        queue retention).
+        again and replaces the deduplication id with the message id; a
+        standard one keeps the original retention period (Developer Guide,
+        dead-letter queues).
         """
         placeholders = ",".join("?" * len(row_ids))
         with self.transaction():
@@ -111,9 +112,19 @@ class MoveTaskTable:
                 "UPDATE messages SET queue_id = ?, visible_at = ?,"
                 " receive_count = receive_count - 1, received_at = NULL, receipt_token = NULL,"
                 " dead_letter_source_arn = ?,"
-                " enqueued_at = CASE WHEN ? THEN ? ELSE enqueued_at END"
+                " enqueued_at = CASE WHEN ? THEN ? ELSE enqueued_at END,"
+                " dedup_id = CASE WHEN ? THEN message_id ELSE dedup_id END"
                 f" WHERE queue_id = ? AND id IN ({placeholders})",
-                (target.id, now_ms, source_arn, int(target.fifo), now_ms, source.id, *row_ids),
+                (
+                    target.id,
+                    now_ms,
+                    source_arn,
+                    int(target.fifo),
+                    now_ms,
+                    int(target.fifo),
+                    source.id,
+                    *row_ids,
+                ),
             )
 
     def visible_messages(
@@ -131,23 +142,24 @@ class MoveTaskTable:
         self,
         source: QueueRecord,
         destination: QueueRecord,
-        messages: list[tuple[int, str | None]],
+        messages: list[tuple[int, str, str | None]],
         now_ms: int,
     ) -> None:
-        """Move (row id, sequence number) messages out of a dead-letter queue.
+        """Move (row id, new message id, sequence number) messages out of a dead-letter queue.
 
-        They arrive as new messages of the destination: visible, never
-        received, with a new retention period and, on FIFO queues, a new
-        sequence number.
+        They arrive as new messages of the destination (Developer Guide,
+        dead-letter queue redrive): a new message id, visible, never received,
+        with a new retention period and, on FIFO queues, a new sequence number.
         """
         with self.transaction():
             self._db.executemany(
                 "UPDATE messages SET queue_id = ?, visible_at = ?, receive_count = 0,"
                 " first_received_at = NULL, received_at = NULL, receipt_token = NULL,"
-                " dead_letter_source_arn = NULL, enqueued_at = ?, sequence_number = ?"
+                " dead_letter_source_arn = NULL, enqueued_at = ?, sequence_number = ?,"
+                " message_id = ?"
                 " WHERE queue_id = ? AND id = ?",
                 [
-                    (destination.id, now_ms, now_ms, sequence_number, source.id, row_id)
-                    for row_id, sequence_number in messages
+                    (destination.id, now_ms, now_ms, sequence_number, message_id, source.id, row_id)
+                    for row_id, message_id, sequence_number in messages
                 ],
             )
