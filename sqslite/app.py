@@ -34,6 +34,10 @@ class Settings:
     test_clock: bool = False
     synchronous: str = "NORMAL"
     sweep_interval: float = 30.0
+    # Resource limits; the CLI's help and the README give their meaning.
+    max_request_bytes: int = 10 * 1024 * 1024
+    max_long_polls: int = 1000
+    body_timeout: float = 30.0
 
 
 class SqsApplication:
@@ -43,8 +47,16 @@ class SqsApplication:
         self.settings = settings
         self.clock = Clock(adjustable=settings.test_clock)
         self.store = Store(settings.db_path, synchronous=settings.synchronous)
-        self.service = SqsService(self.store, self.clock, settings.region)
-        self.endpoint = SqsEndpoint(self.service, settings.account_id, settings.base_url)
+        self.service = SqsService(
+            self.store, self.clock, settings.region, max_long_polls=settings.max_long_polls
+        )
+        self.endpoint = SqsEndpoint(
+            self.service,
+            settings.account_id,
+            settings.base_url,
+            max_request_bytes=settings.max_request_bytes,
+            body_timeout=settings.body_timeout,
+        )
         self._sweeper: asyncio.Task | None = None
         self.closed = False
         self.app = Starlette(

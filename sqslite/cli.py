@@ -52,6 +52,39 @@ def build_parser() -> argparse.ArgumentParser:
         "a power loss (default: NORMAL)",
     )
     serve.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=10 * 1024 * 1024,
+        help="largest request body accepted, in bytes; larger ones get HTTP 413 before they are "
+        "read whole (default: 10485760, room for a 1 MiB message in any encoding)",
+    )
+    serve.add_argument(
+        "--max-long-polls",
+        type=int,
+        default=1000,
+        help="long polls that may wait at once; one more gets a RequestThrottled error "
+        "(default: 1000)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=1000,
+        help="open connections and requests served at once; beyond it uvicorn answers 503 "
+        "(default: 1000)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=5.0,
+        help="seconds an idle keep-alive connection stays open (default: 5)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        help="seconds a client has to send a request body before it gets HTTP 408 (default: 30)",
+    )
+    serve.add_argument(
         "--test-clock",
         action="store_true",
         help="let POST /_sqslite/clock move the service clock forward, for tests",
@@ -106,6 +139,9 @@ def serve(args: argparse.Namespace) -> int:
         account_id=args.account_id,
         test_clock=args.test_clock,
         synchronous=args.synchronous,
+        max_request_bytes=args.max_request_bytes,
+        max_long_polls=args.max_long_polls,
+        body_timeout=args.body_timeout,
     )
     application = create_app(settings)
     config = uvicorn.Config(
@@ -115,6 +151,8 @@ def serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         access_log=False,
         lifespan="on",
+        limit_concurrency=args.max_connections,
+        timeout_keep_alive=args.idle_timeout,
     )
     server = _Server(config, on_exit=application.begin_shutdown)
     logger.info(

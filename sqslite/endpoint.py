@@ -9,6 +9,7 @@ encodes the result or the error in the protocol of the request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -75,28 +76,89 @@ def queue_from_path(path: str) -> tuple[str, str] | None:
     return None
 
 
+class RequestRejected(Exception):
+    """A request that the endpoint turns away before reading all of it."""
+
+    def __init__(self, error: SqsError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class SqsEndpoint:
-    def __init__(self, service: SqsService, account_id: str, base_url: str | None) -> None:
+    def __init__(
+        self,
+        service: SqsService,
+        account_id: str,
+        base_url: str | None,
+        max_request_bytes: int = 10 * 1024 * 1024,
+        body_timeout: float = 30.0,
+    ) -> None:
         self.service = service
         self.account_id = account_id
         self.base_url = base_url
+        self.max_request_bytes = max_request_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope, receive, send) -> None:
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        headers = dict(scope["headers"])
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await self._read_body(headers, receive)
+        except RequestRejected as rejected:
+            await self._send(send, self._reject(headers, rejected.error))
+            return
+        except TimeoutError:
+            error = SqsError(
+                "RequestTimeout",
+                "RequestTimeout",
+                f"The request body did not arrive within {self.body_timeout:g} seconds.",
+                status=408,
+            )
+            await self._send(send, self._reject(headers, error))
+            return
         request = HttpRequest(
             method=scope["method"],
             scheme=scope.get("scheme", "http"),
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            headers=dict(scope["headers"]),
-            body=bytes(body),
+            headers=headers,
+            body=body,
         )
-        response = await self.handle(request)
+        await self._send(send, await self.handle(request))
+
+    async def _read_body(self, headers: dict[bytes, bytes], receive) -> bytes:
+        """Read the request body, rejecting one over the size limit before it is all read."""
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_request_bytes:
+            raise RequestRejected(self._too_large(int(declared)))
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > self.max_request_bytes:
+                raise RequestRejected(self._too_large(len(body)))
+            if not message.get("more_body"):
+                return bytes(body)
+
+    def _too_large(self, size: int) -> SqsError:
+        return SqsError(
+            "RequestEntityTooLarge",
+            "RequestEntityTooLarge",
+            f"The request body of {size} bytes or more is over this server's limit of "
+            f"{self.max_request_bytes} bytes (--max-request-bytes).",
+            status=413,
+        )
+
+    def _reject(self, headers: dict[bytes, bytes], error: SqsError) -> HttpResponse:
+        request_id = random_uuid()
+        logger.warning("request rejected: %s (request %s)", error.message, request_id)
+        if b"x-amz-target" in headers:
+            return json_error(error, request_id)
+        status, payload = wire.encode_query_error(error, request_id)
+        return HttpResponse(status, response_headers(XML_CONTENT_TYPE, request_id), payload)
+
+    @staticmethod
+    async def _send(send, response: HttpResponse) -> None:
         headers = response.headers
         headers.append((b"content-length", str(len(response.body)).encode("ascii")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})

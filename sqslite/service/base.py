@@ -28,8 +28,11 @@ class RequestContext:
 
 
 class ServiceBase:
-    def __init__(self, store: Store, clock: Clock, region: str) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, region: str, max_long_polls: int = 1000
+    ) -> None:
         self.store = store
+        self.max_long_polls = max_long_polls
         self.clock = clock
         self.region = region
         self.waiters = Waiters()

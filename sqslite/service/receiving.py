@@ -128,6 +128,13 @@ class ReceiveOperations(RedriveOperations):
             next_visible = self.store.next_visible_at(queue, now)
             if next_visible is not None:
                 remaining = min(remaining, (next_visible - now) / 1000)
+            if self.waiters.waiting >= self.max_long_polls:
+                raise SqsError(
+                    "RequestThrottled",
+                    "RequestThrottled",
+                    f"{self.waiters.waiting} long polls are already waiting, the limit of this "
+                    "server. Retry later, or start sqslite with a higher --max-long-polls.",
+                )
             await self.waiters.wait(event, remaining)
             if self.store.get_queue_by_id(queue.id) is None:
                 return []
