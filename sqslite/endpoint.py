@@ -13,10 +13,12 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from time import perf_counter
 from urllib.parse import parse_qsl
 
 from . import wire
 from .ids import random_uuid
+from .metrics import RequestMetrics
 from .service import RequestContext, SqsError, SqsService
 from .service.errors import internal_error, invalid_action
 
@@ -37,6 +39,7 @@ class HttpRequest:
     query: str
     headers: dict[bytes, bytes]
     body: bytes
+    operation: str | None = None  # set once decoded, for the request metrics
 
     def header(self, name: bytes) -> str | None:
         value = self.headers.get(name)
@@ -92,8 +95,10 @@ class SqsEndpoint:
         base_url: str | None,
         max_request_bytes: int = 10 * 1024 * 1024,
         body_timeout: float = 30.0,
+        metrics: RequestMetrics | None = None,
     ) -> None:
         self.service = service
+        self.metrics = metrics if metrics is not None else RequestMetrics()
         self.account_id = account_id
         self.base_url = base_url
         self.max_request_bytes = max_request_bytes
@@ -165,11 +170,15 @@ class SqsEndpoint:
         await send({"type": "http.response.body", "body": response.body})
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
+        started = perf_counter()
         request_id = random_uuid()
         target = request.header(b"x-amz-target")
         if target is not None:
-            return await self._handle_json(request, request_id, target)
-        return await self._handle_query(request, request_id)
+            response = await self._handle_json(request, request_id, target)
+        else:
+            response = await self._handle_query(request, request_id)
+        self.metrics.observe(request.operation, response.status, perf_counter() - started)
+        return response
 
     def _context(self, request: HttpRequest, request_id: str) -> RequestContext:
         host = request.header(b"host") or "localhost"
@@ -186,6 +195,7 @@ class SqsEndpoint:
         params: dict = {}
         try:
             operation, params = wire.decode_json(target, request.body)
+            request.operation = operation
             context = self._context(request, request_id)
             # A JSON request names its queue in the body, wherever it is posted.
             context.path_queue = None
@@ -225,6 +235,7 @@ class SqsEndpoint:
         params: dict = {}
         try:
             operation, params = wire.decode_query(fields)
+            request.operation = operation
             context = self._context(request, request_id)
             if context.path_queue is not None and operation in QUEUELESS_OPERATIONS:
                 raise invalid_action(operation)

@@ -12,9 +12,7 @@ _generator = random.Random(os.urandom(32))
 
 def random_uuid() -> str:
     """Return a random version-4 UUID in its usual 36-character form."""
-    number = _generator.getrandbits(128)
-    # Set the version (4) and the RFC 4122 variant bits, as uuid.uuid4 does.
-    number = (number & ~(0xF000 << 64)) | (0x4000 << 64)
-    number = (number & ~(0xC000 << 48)) | (0x8000 << 48)
-    text = f"{number:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    text = _generator.randbytes(16).hex()
+    # The version digit is 4; the variant digit is 8, 9, a or b (RFC 4122).
+    variant = "89ab"[int(text[16], 16) & 3]
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{variant}{text[17:20]}-{text[20:]}"

@@ -14,6 +14,7 @@ from .errors import SqsError, invalid_parameter, missing_parameter, queue_does_n
 from .longpoll import Waiters
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+BATCH_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 @dataclass
@@ -130,7 +131,7 @@ class ServiceBase:
     # Time
 
     def retention_ms(self, queue: QueueRecord) -> int:
-        return int(queue.attributes["MessageRetentionPeriod"]) * 1000
+        return queue.number("MessageRetentionPeriod") * 1000
 
     def seconds_since(self, then_ms: int | None) -> float | None:
         if then_ms is None:
@@ -159,7 +160,7 @@ def batch_entries(params: dict, entry_shape: str) -> list[dict]:
     seen = set()
     for entry in entries:
         entry_id = entry.get("Id")
-        if not isinstance(entry_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,80}", entry_id):
+        if not isinstance(entry_id, str) or not BATCH_ENTRY_ID.fullmatch(entry_id):
             raise SqsError(
                 "InvalidBatchEntryId",
                 "AWS.SimpleQueueService.InvalidBatchEntryId",

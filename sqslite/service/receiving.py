@@ -88,9 +88,9 @@ class ReceiveOperations(RedriveOperations):
         if max_messages is None:
             max_messages = 1
         if visibility is None:
-            visibility = int(queue.attributes["VisibilityTimeout"])
+            visibility = queue.number("VisibilityTimeout")
         if wait is None:
-            wait = int(queue.attributes["ReceiveMessageWaitTimeSeconds"])
+            wait = queue.number("ReceiveMessageWaitTimeSeconds")
 
         records = None
         if attempt_id is not None:
@@ -283,9 +283,10 @@ class ReceiveOperations(RedriveOperations):
     def delete_message(self, params: dict, context: RequestContext) -> dict:
         queue = self.find_queue(params, context)
         handle = self.required_string(params, "ReceiptHandle")
-        row_id = self.check_deletable(queue, handle)
-        if row_id is not None:
-            self.store.delete_messages(queue, [row_id])
+        row_id, token = parse_receipt_handle(handle, queue)
+        if queue.fifo:
+            self.check_fifo_handle(queue, handle, row_id, token)
+        self.store.delete_messages(queue, [row_id])
         return {}
 
     def delete_message_batch(self, params: dict, context: RequestContext) -> dict:
@@ -295,33 +296,30 @@ class ReceiveOperations(RedriveOperations):
         for entry in entries:
             try:
                 handle = self.required_string(entry, "ReceiptHandle")
-                row_id = self.check_deletable(queue, handle)
+                row_id, token = parse_receipt_handle(handle, queue)
+                if queue.fifo:
+                    self.check_fifo_handle(queue, handle, row_id, token)
             except SqsError as error:
                 failed.append(failed_entry(entry["Id"], error))
                 continue
-            if row_id is not None:
-                row_ids.append(row_id)
+            row_ids.append(row_id)
             successful.append({"Id": entry["Id"]})
         if row_ids:
             self.store.delete_messages(queue, row_ids)
         return batch_result(successful, failed)
 
-    def check_deletable(self, queue: QueueRecord, handle: str) -> int | None:
-        """Return the row a valid handle deletes, or None if it is already gone.
+    def check_fifo_handle(self, queue: QueueRecord, handle: str, row_id: int, token: str) -> None:
+        """Reject a FIFO handle whose receive has ended, as SQS does.
 
-        Standard queues accept any genuine handle, also a stale one, as AWS
-        does. FIFO queues reject a handle whose receive has ended, because a
-        later receive may already own the message.
+        A later receive may already own the message. A handle of a message that
+        is gone passes: deleting it again succeeds. Standard queues accept any
+        genuine handle, a stale one too, so they skip this look-up.
         """
-        row_id, token = parse_receipt_handle(handle, queue)
         record = self.store.get_message(queue, row_id)
         if record is None:
-            return None
-        if queue.fifo and (
-            record.receipt_token != token or record.visible_at <= self.clock.now_ms()
-        ):
+            return
+        if record.receipt_token != token or record.visible_at <= self.clock.now_ms():
             raise expired_handle(handle)
-        return row_id
 
     # Changing visibility
 

@@ -33,7 +33,8 @@ class SendOperations(ServiceBase):
         queue = self.find_queue(params, context)
         if queue.fifo and params.get("MessageGroupId") is None:
             raise missing_parameter("MessageGroupId")
-        message, result = self.prepare_message(queue, params, context, in_batch=False)
+        now = self.clock.now_ms()
+        message, result = self.prepare_message(queue, params, context, now, in_batch=False)
         self.enqueue(queue, [(message, result)])
         return result
 
@@ -52,9 +53,10 @@ class SendOperations(ServiceBase):
             )
         accepted: list[tuple[NewMessage, dict]] = []
         entry_ids, failed = [], []
+        now = self.clock.now_ms()
         for entry in entries:
             try:
-                message, result = self.prepare_message(queue, entry, context, in_batch=True)
+                message, result = self.prepare_message(queue, entry, context, now, in_batch=True)
             except SqsError as error:
                 failed.append(failed_entry(entry["Id"], error))
                 continue
@@ -121,7 +123,7 @@ class SendOperations(ServiceBase):
         return size
 
     def prepare_message(
-        self, queue: QueueRecord, params: dict, context: RequestContext, in_batch: bool
+        self, queue: QueueRecord, params: dict, context: RequestContext, now: int, in_batch: bool
     ) -> tuple[NewMessage, dict]:
         """Validate one message of SendMessage or a batch entry.
 
@@ -142,7 +144,7 @@ class SendOperations(ServiceBase):
         attributes = messages.validate_attributes(params.get("MessageAttributes"))
         sent_system = messages.validate_system_attributes(params.get("MessageSystemAttributes"))
 
-        maximum = int(queue.attributes["MaximumMessageSize"])
+        maximum = queue.number("MaximumMessageSize")
         size = len(body.encode("utf-8")) + messages.attributes_size(attributes)
         if size > maximum:
             verb = "cannot be validated" if in_batch else "are invalid"
@@ -185,8 +187,7 @@ class SendOperations(ServiceBase):
         if "AWSTraceHeader" not in system and context.trace_header:
             system["AWSTraceHeader"] = {"DataType": "String", "StringValue": context.trace_header}
         if delay is None:
-            delay = int(queue.attributes["DelaySeconds"])
-        now = self.clock.now_ms()
+            delay = queue.number("DelaySeconds")
         message_id = random_uuid()
         md5_body = md5_of_body(body)
         message = NewMessage(

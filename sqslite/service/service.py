@@ -82,6 +82,17 @@ class SqsService(
             )
         return removed
 
+    def reset(self) -> None:
+        """Delete every queue and message; names become reusable at once.
+
+        Open long polls wake and return empty, and running move tasks stop.
+        """
+        self.stop_move_tasks()
+        self.store.reset()
+        self.grouped_queues.clear()
+        self._sequence_numbers.clear()
+        self.waiters.notify_all()
+
     def close(self) -> None:
         self.waiters.close()
         self.stop_move_tasks()

@@ -114,7 +114,7 @@ class MoveTaskTable:
                 " dead_letter_source_arn = ?,"
                 " enqueued_at = CASE WHEN ? THEN ? ELSE enqueued_at END,"
                 " dedup_id = CASE WHEN ? THEN message_id ELSE dedup_id END"
-                f" WHERE queue_id = ? AND id IN ({placeholders})",
+                f" WHERE id IN ({placeholders}) AND +queue_id = ?",
                 (
                     target.id,
                     now_ms,
@@ -122,8 +122,8 @@ class MoveTaskTable:
                     int(target.fifo),
                     now_ms,
                     int(target.fifo),
-                    source.id,
                     *row_ids,
+                    source.id,
                 ),
             )
 
@@ -157,9 +157,9 @@ class MoveTaskTable:
                 " first_received_at = NULL, received_at = NULL, receipt_token = NULL,"
                 " dead_letter_source_arn = NULL, enqueued_at = ?, sequence_number = ?,"
                 " message_id = ?"
-                " WHERE queue_id = ? AND id = ?",
+                " WHERE id = ? AND +queue_id = ?",
                 [
-                    (destination.id, now_ms, now_ms, sequence_number, message_id, source.id, row_id)
+                    (destination.id, now_ms, now_ms, sequence_number, message_id, row_id, source.id)
                     for row_id, message_id, sequence_number in messages
                 ],
             )

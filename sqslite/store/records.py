@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MESSAGE_COLUMNS = (
     "id, message_id, body, md5_body, attributes, system_attributes, sender_id, sent_at, "
@@ -22,9 +22,21 @@ class QueueRecord:
     created_at: int
     modified_at: int
     purged_at: int | None = None
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def number(self, name: str) -> int:
+        """Return an integer attribute, parsed once per change of the attributes."""
+        value = self._numbers.get(name)
+        if value is None:
+            value = self._numbers[name] = int(self.attributes[name])
+        return value
+
+    def replace_attributes(self, attributes: dict[str, str]) -> None:
+        self.attributes = dict(attributes)
+        self._numbers.clear()
 
 
-@dataclass
+@dataclass(slots=True)
 class NewMessage:
     message_id: str
     body: str
@@ -39,7 +51,7 @@ class NewMessage:
     sequence_number: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageRecord:
     id: int
     message_id: str

@@ -201,7 +201,7 @@ class Store(MoveTaskTable):
                 "UPDATE queues SET attributes = ?, modified_at = ? WHERE id = ?",
                 (json.dumps(attributes), now_ms, queue.id),
             )
-        queue.attributes = dict(attributes)
+        queue.replace_attributes(attributes)
         queue.modified_at = now_ms
 
     def update_tags(self, queue: QueueRecord, tags: dict[str, str]) -> None:
@@ -217,6 +217,26 @@ class Store(MoveTaskTable):
             self._db.execute("UPDATE queues SET purged_at = ? WHERE id = ?", (now_ms, queue.id))
         queue.purged_at = now_ms
         return cursor.rowcount
+
+    def reset(self) -> None:
+        """Delete every queue, message and move task, and forget deleted queue names."""
+        with self.transaction():
+            for table in ("messages", "dedup_ids", "receive_attempts", "move_tasks"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM deleted_queues")
+            self._db.execute("DELETE FROM queues")
+        self._queues = _QueueIndex()
+
+    def peek_messages(
+        self, queue: QueueRecord, now_ms: int, retention_ms: int, limit: int
+    ) -> list[MessageRecord]:
+        """Return the queue's unexpired messages in send order, changing nothing."""
+        rows = self._db.execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages"
+            " WHERE queue_id = ? AND enqueued_at >= ? ORDER BY id LIMIT ?",
+            (queue.id, now_ms - retention_ms, limit),
+        ).fetchall()
+        return [MessageRecord(*row) for row in rows]
 
     def count_messages(self, queue: QueueRecord, now_ms: int, retention_ms: int) -> QueueCounts:
         row = self._db.execute(
@@ -488,23 +508,25 @@ class Store(MoveTaskTable):
 
     def get_message(self, queue: QueueRecord, row_id: int) -> MessageRecord | None:
         row = self._db.execute(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND queue_id = ?",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND +queue_id = ?",
             (row_id, queue.id),
         ).fetchone()
         return MessageRecord(*row) if row else None
 
     def delete_messages(self, queue: QueueRecord, row_ids: list[int]) -> None:
-        with self.transaction():
-            self._db.executemany(
-                "DELETE FROM messages WHERE id = ? AND queue_id = ?",
-                [(row_id, queue.id) for row_id in row_ids],
-            )
+        """Delete the queue's messages with these row ids; ids already gone are skipped."""
+        placeholders = ",".join("?" * len(row_ids))
+        # One statement commits on its own.
+        self._db.execute(
+            f"DELETE FROM messages WHERE id IN ({placeholders}) AND +queue_id = ?",
+            (*row_ids, queue.id),
+        )
 
     def set_visible_at(self, queue: QueueRecord, changes: list[tuple[int, int]]) -> None:
         """Apply (row id, visible_at) pairs in one transaction."""
         with self.transaction():
             self._db.executemany(
-                "UPDATE messages SET visible_at = ? WHERE id = ? AND queue_id = ?",
+                "UPDATE messages SET visible_at = ? WHERE id = ? AND +queue_id = ?",
                 [(visible_at, row_id, queue.id) for row_id, visible_at in changes],
             )
 
