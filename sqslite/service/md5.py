@@ -16,10 +16,6 @@ STRING_TRANSPORT = b"\x01"
 BINARY_TRANSPORT = b"\x02"
 
 
-def md5_of_body(body: str) -> str:
-    return hashlib.md5(body.encode("utf-8")).hexdigest()
-
-
 def _length_prefixed(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 

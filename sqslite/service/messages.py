@@ -27,14 +27,22 @@ _MESSAGE_GROUP_ID = re.compile(r"^[!-~]{1,128}$")
 SYSTEM_ATTRIBUTE_NAMES = ("AWSTraceHeader",)
 
 
+# ASCII control characters that SQS rejects: all below 0x20 except tab, LF, CR.
+_ASCII_CONTROL = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+
+
 def find_invalid_character(text: str) -> str | None:
-    if text.isascii() and text.isprintable():
-        return None  # printable ASCII is all allowed; skip the regular expression
+    if text.isascii():
+        # Faster than the regular expression for the common all-ASCII text.
+        encoded = text.encode("ascii")
+        if len(encoded.translate(None, _ASCII_CONTROL)) == len(encoded):
+            return None
     match = _INVALID_CHARACTER.search(text)
     return match.group() if match else None
 
 
-def check_body(body: str) -> None:
+def check_body(body: str) -> bytes:
+    """Reject a body with characters SQS does not allow; return its UTF-8 bytes."""
     character = find_invalid_character(body)
     if character is not None:
         raise SqsError(
@@ -44,6 +52,7 @@ def check_body(body: str) -> None:
             "the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | "
             "[#xE000-#xFFFD] | [#x10000-#x10FFFF].",
         )
+    return body.encode("utf-8")
 
 
 def check_group_id(name: str, value: str) -> None:

@@ -10,7 +10,6 @@ from ..store import NewMessage, QueueRecord
 from . import limits, messages
 from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
 from .errors import SqsError, invalid_parameter, invalid_parameter_value, missing_parameter
-from .md5 import md5_of_body
 
 
 NO_DEDUPLICATION_ID = (
@@ -140,12 +139,12 @@ class SendOperations(ServiceBase):
                 raise invalid_parameter(
                     "DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900."
                 )
-        messages.check_body(body)
+        encoded_body = messages.check_body(body)
         attributes = messages.validate_attributes(params.get("MessageAttributes"))
         sent_system = messages.validate_system_attributes(params.get("MessageSystemAttributes"))
 
         maximum = queue.number("MaximumMessageSize")
-        size = len(body.encode("utf-8")) + messages.attributes_size(attributes)
+        size = len(encoded_body) + messages.attributes_size(attributes)
         if size > maximum:
             verb = "cannot be validated" if in_batch else "are invalid"
             raise invalid_parameter_value(
@@ -171,7 +170,7 @@ class SendOperations(ServiceBase):
             if dedup_id is None:
                 if queue.attributes.get("ContentBasedDeduplication") != "true":
                     raise invalid_parameter_value(NO_DEDUPLICATION_ID)
-                dedup_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
+                dedup_id = hashlib.sha256(encoded_body).hexdigest()
             else:
                 messages.check_group_id("MessageDeduplicationId", dedup_id)
         elif dedup_id is not None:
@@ -189,7 +188,7 @@ class SendOperations(ServiceBase):
         if delay is None:
             delay = queue.number("DelaySeconds")
         message_id = random_uuid()
-        md5_body = md5_of_body(body)
+        md5_body = hashlib.md5(encoded_body).hexdigest()
         message = NewMessage(
             message_id=message_id,
             body=body,
