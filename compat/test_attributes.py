@@ -16,6 +16,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("GetQueueAttributes")
+
 FRESH_STANDARD_KEYS = {
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesDelayed",
@@ -99,7 +101,8 @@ def test_get_queue_arn(sqs, queue):
     """
     url = queue()
     arn = queue_attributes(sqs, url, "QueueArn")["QueueArn"]
-    assert arn == f"arn:aws:sqs:us-east-1:{account_id(url)}:{queue_name(url)}"
+    region = sqs.meta.region_name
+    assert arn == f"arn:aws:sqs:{region}:{account_id(url)}:{queue_name(url)}"
 
 
 def test_get_single_attribute(sqs, queue):
@@ -144,8 +147,7 @@ def test_get_attributes_missing_queue(sqs, queue):
 
     Source: AWS-recorded LocalStack snapshot test_non_existent_queue.
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
@@ -183,6 +185,7 @@ def test_counts_after_delete(sqs, queue):
 # SetQueueAttributes
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_and_read_back(sqs, queue):
     """Values set are returned by GetQueueAttributes at once.
 
@@ -202,6 +205,7 @@ def test_set_and_read_back(sqs, queue):
 
 
 @pytest.mark.parametrize(("name", "value"), IN_RANGE, ids=[f"{n}={v}" for n, v in IN_RANGE])
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_range_edges_accepted(sqs, queue, name, value):
     """The lowest and highest allowed values are accepted.
 
@@ -215,6 +219,7 @@ def test_set_range_edges_accepted(sqs, queue, name, value):
 @pytest.mark.parametrize(
     ("name", "value"), OUT_OF_RANGE, ids=[f"{n}={v}" for n, v in OUT_OF_RANGE]
 )
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_out_of_range(sqs, queue, name, value):
     """A value outside the allowed range fails with InvalidAttributeValue.
 
@@ -229,6 +234,7 @@ def test_set_out_of_range(sqs, queue, name, value):
 @pytest.mark.parametrize(
     ("name", "value"), OUT_OF_RANGE[:4], ids=[f"{n}={v}" for n, v in OUT_OF_RANGE[:4]]
 )
+@pytest.mark.operation("CreateQueue")
 def test_create_out_of_range(sqs, queue, name, value):
     """CreateQueue applies the same ranges as SetQueueAttributes.
 
@@ -239,6 +245,7 @@ def test_create_out_of_range(sqs, queue, name, value):
     check_error(excinfo.value, "InvalidAttributeValue")
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_fifo_queue_on_standard(sqs, queue):
     """FifoQueue on a standard queue fails with InvalidAttributeName, message exact.
 
@@ -267,6 +274,7 @@ def test_set_fifo_queue_on_standard(sqs, queue):
     ],
     ids=["FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"],
 )
+@pytest.mark.operation("CreateQueue")
 def test_create_standard_with_fifo_attribute(sqs, queue, name, value, message):
     """FIFO-only attributes on a standard CreateQueue fail with InvalidAttributeName.
 
@@ -277,6 +285,7 @@ def test_create_standard_with_fifo_attribute(sqs, queue, name, value, message):
     check_error(excinfo.value, "InvalidAttributeName", message)
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_boolean_case_insensitive(sqs, queue):
     """Booleans are accepted in any case and returned in lower case.
 
@@ -288,6 +297,7 @@ def test_set_boolean_case_insensitive(sqs, queue):
     assert attributes["SqsManagedSseEnabled"] == "false"
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_kms_key_disables_sse_sqs(sqs, queue):
     """Setting a KMS key adds KmsDataKeyReusePeriodSeconds=300 and turns SqsManagedSseEnabled off.
 
@@ -302,6 +312,7 @@ def test_set_kms_key_disables_sse_sqs(sqs, queue):
     assert attributes["SqsManagedSseEnabled"] == "false"
 
 
+@pytest.mark.operation("CreateQueue")
 def test_create_with_kms_and_sse_sqs(sqs, queue):
     """A KMS key together with SqsManagedSseEnabled=true fails with InvalidAttributeName.
 
@@ -317,6 +328,7 @@ def test_create_with_kms_and_sse_sqs(sqs, queue):
     )
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_policy_and_remove(sqs, queue):
     """A custom Policy is stored, and setting it to "" removes it.
 
@@ -344,18 +356,19 @@ def test_set_policy_and_remove(sqs, queue):
     assert "Policy" not in queue_attributes(sqs, url, "All")
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_attributes_missing_queue(sqs, queue):
     """SetQueueAttributes on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (SetQueueAttributes errors).
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "1"})
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
 
 
+@pytest.mark.operation("CreateQueue")
 def test_create_with_attributes(sqs, queue):
     """Attributes given at creation are returned by GetQueueAttributes.
 
@@ -366,6 +379,7 @@ def test_create_with_attributes(sqs, queue):
     assert attributes == {"VisibilityTimeout": "60", "DelaySeconds": "2"}
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_queue_url_as_bare_name(sqs, queue):
     """A bare queue name is accepted in place of the queue URL.
 
@@ -378,6 +392,7 @@ def test_queue_url_as_bare_name(sqs, queue):
     assert attributes == {"VisibilityTimeout": "61"}
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_updates_last_modified(sqs, queue, clock):
     """SetQueueAttributes moves LastModifiedTimestamp forward.
 
@@ -393,6 +408,7 @@ def test_set_updates_last_modified(sqs, queue, clock):
 
 @pytest.mark.unverified(reason="no AWS recording of setting a read-only attribute")
 @pytest.mark.parametrize("name", ["QueueArn", "ApproximateNumberOfMessages", "CreatedTimestamp"])
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_read_only_attribute(sqs, queue, name):
     """Setting a read-only attribute fails with InvalidAttributeName.
 

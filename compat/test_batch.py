@@ -15,6 +15,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("SendMessageBatch")
+
 MIB = 1048576
 BAD_ID_MESSAGE = (
     "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
@@ -237,8 +239,7 @@ def test_send_batch_missing_queue(sqs, queue):
 
     Source: botocore service model (SendMessageBatch errors).
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.send_message_batch(QueueUrl=url, Entries=send_entries(1))
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
@@ -293,6 +294,7 @@ def test_send_batch_entry_invalid_characters(sqs, queue):
 # DeleteMessageBatch and ChangeMessageVisibilityBatch
 
 
+@pytest.mark.operation("DeleteMessageBatch")
 def test_delete_batch(sqs, queue):
     """DeleteMessageBatch deletes every entry and reports each Id as successful.
 
@@ -307,6 +309,7 @@ def test_delete_batch(sqs, queue):
     assert message_counts(sqs, url) == (0, 0, 0)
 
 
+@pytest.mark.operation("ChangeMessageVisibilityBatch")
 def test_change_visibility_batch(sqs, queue):
     """ChangeMessageVisibilityBatch to 0 makes every entry visible again.
 
@@ -324,6 +327,7 @@ def test_change_visibility_batch(sqs, queue):
 
 
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_garbage_entry(sqs, queue, operation):
     """A garbage handle fails only its entry with ReceiptHandleIsInvalid.
 
@@ -340,6 +344,7 @@ def test_handle_batch_garbage_entry(sqs, queue, operation):
     check_batch_failure(response["Failed"][0], "bad", "ReceiptHandleIsInvalid", GARBAGE_MESSAGE)
 
 
+@pytest.mark.operation("DeleteMessageBatch")
 def test_delete_batch_repeated(sqs, queue):
     """Deleting already deleted handles in a batch succeeds.
 
@@ -353,6 +358,7 @@ def test_delete_batch_repeated(sqs, queue):
 
 
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_too_many(sqs, queue, operation):
     """More than 10 entries fail with TooManyEntriesInBatchRequest, message exact.
 
@@ -369,6 +375,7 @@ def test_handle_batch_too_many(sqs, queue, operation):
 
 
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_invalid_id(sqs, queue, operation):
     """A bad entry Id fails with InvalidBatchEntryId, message exact.
 
@@ -382,6 +389,7 @@ def test_handle_batch_invalid_id(sqs, queue, operation):
 
 @pytest.mark.unverified(reason="no AWS recording of the EmptyBatchRequest message or status")
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_empty(sqs, queue, operation):
     """Zero entries fail with EmptyBatchRequest.
 
@@ -394,6 +402,7 @@ def test_handle_batch_empty(sqs, queue, operation):
 
 @pytest.mark.unverified(reason="no AWS recording of the BatchEntryIdsNotDistinct message")
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_duplicate_ids(sqs, queue, operation):
     """Two entries with the same Id fail with BatchEntryIdsNotDistinct.
 
@@ -409,13 +418,13 @@ def test_handle_batch_duplicate_ids(sqs, queue, operation):
 
 
 @pytest.mark.parametrize("operation", HANDLE_OPERATIONS)
+@pytest.mark.operation("DeleteMessageBatch", "ChangeMessageVisibilityBatch")
 def test_handle_batch_missing_queue(sqs, queue, operation):
     """A batch on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (batch operation errors).
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         call_handle_batch(sqs, operation, url, [{"Id": "e0", "ReceiptHandle": "garbage"}])
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))

@@ -26,6 +26,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("ReceiveMessage")
+
 VISIBILITY_SECONDS = 5
 TASK_DEADLINE_SECONDS = 5.0
 TASK_POLL_SECONDS = 0.1
@@ -310,6 +312,7 @@ def test_fifo_move_unlocks_group(sqs, queue, clock):
 # RedrivePolicy
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_count_read_as_number(sqs, queue):
     """maxReceiveCount sent as a number reads back as a JSON number.
 
@@ -323,6 +326,7 @@ def test_policy_count_read_as_number(sqs, queue):
 
 
 @pytest.mark.unverified(reason="no AWS recording of the policy text echoed after a string count")
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_string_count(sqs, queue):
     """maxReceiveCount sent as a numeric string is accepted and reads back as a number.
 
@@ -339,6 +343,7 @@ def test_policy_string_count(sqs, queue):
 
 
 @pytest.mark.unverified(reason="no AWS recording shows the exact text of a stored RedrivePolicy")
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_stored_compact(sqs, queue):
     """The stored RedrivePolicy is compact JSON with the target first.
 
@@ -354,6 +359,7 @@ def test_policy_stored_compact(sqs, queue):
 
 @pytest.mark.unverified(reason="no AWS recording of the 1-1000 range for maxReceiveCount")
 @pytest.mark.parametrize("count", [1, 1000], ids=["1", "1000"])
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_count_bounds(sqs, queue, count):
     """maxReceiveCount 1 and 1000, the ends of the allowed range, are accepted.
 
@@ -387,6 +393,7 @@ def test_policy_count_bounds(sqs, queue, count):
     ],
     ids=["missing-target", "count-0", "count-1001"],
 )
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_invalid_exact(sqs, queue, case, reason):
     """A missing target or an out-of-range count fails with InvalidParameterValue.
 
@@ -413,6 +420,7 @@ def test_policy_invalid_exact(sqs, queue, case, reason):
     "case", ["not-json", "no-count", "no-target", "count-text"],
     ids=["not-json", "no-count", "no-target", "count-text"],
 )
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_invalid(sqs, queue, case):
     """A policy that is not JSON, lacks a member, or has a non-numeric count is rejected.
 
@@ -436,6 +444,7 @@ def test_policy_invalid(sqs, queue, case):
 
 @pytest.mark.unverified(reason="no AWS recording of the queue type mismatch error")
 @pytest.mark.parametrize("source_fifo", [True, False], ids=["fifo-source", "standard-source"])
+@pytest.mark.operation("SetQueueAttributes")
 def test_policy_type_mismatch(sqs, queue, source_fifo):
     """A FIFO source needs a FIFO DLQ, and a standard source a standard DLQ.
 
@@ -453,6 +462,7 @@ def test_policy_type_mismatch(sqs, queue, source_fifo):
 
 
 @pytest.mark.unverified(reason="no AWS recording of CreateQueue with a missing DLQ")
+@pytest.mark.operation("CreateQueue")
 def test_create_missing_target(sqs, queue):
     """CreateQueue with a RedrivePolicy naming a missing queue fails, as SetQueueAttributes.
 
@@ -471,6 +481,7 @@ def test_create_missing_target(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("SetQueueAttributes")
 def test_clear_redrive_policy(sqs, queue, clock):
     """RedrivePolicy="" removes the policy, so messages no longer move to the DLQ.
 
@@ -502,6 +513,7 @@ def allow_policy(permission: str, source_arns=None) -> str:
 
 
 @pytest.mark.parametrize("form", ["allowAll", "byQueue"], ids=["allowAll", "byQueue"])
+@pytest.mark.operation("SetQueueAttributes")
 def test_allow_policy_accepts(sqs, queue, form):
     """allowAll, and byQueue listing the source, let the source name the DLQ.
 
@@ -522,6 +534,7 @@ def test_allow_policy_accepts(sqs, queue, form):
 
 @pytest.mark.unverified(reason="no AWS recording of the error for a source the DLQ denies")
 @pytest.mark.parametrize("form", ["denyAll", "byQueue"], ids=["denyAll", "byQueue-other"])
+@pytest.mark.operation("SetQueueAttributes")
 def test_allow_policy_rejects(sqs, queue, form):
     """denyAll, and byQueue not listing the source, reject the source's RedrivePolicy.
 
@@ -541,13 +554,14 @@ def test_allow_policy_rejects(sqs, queue, form):
     assert "RedrivePolicy" not in queue_attributes(sqs, source_url)
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_allow_policy_ten_arns(sqs, queue):
     """byQueue accepts 10 source ARNs, and the policy reads back with all of them.
 
     Source: botocore service model (RedriveAllowPolicy: sourceQueueArns, at most 10).
     """
     account = account_id(queue())
-    arns = [f"arn:aws:sqs:us-east-1:{account}:compat-source-{index}" for index in range(10)]
+    arns = [f"arn:aws:sqs:{sqs.meta.region_name}:{account}:compat-source-{index}" for index in range(10)]
     url = queue(attributes={"RedriveAllowPolicy": allow_policy("byQueue", arns)})
     stored = json.loads(queue_attributes(sqs, url, "RedriveAllowPolicy")["RedriveAllowPolicy"])
     assert stored["redrivePermission"] == "byQueue"
@@ -555,13 +569,14 @@ def test_allow_policy_ten_arns(sqs, queue):
 
 
 @pytest.mark.unverified(reason="no AWS recording of the error for 11 source ARNs")
+@pytest.mark.operation("SetQueueAttributes")
 def test_allow_policy_eleven_arns(sqs, queue):
     """byQueue with 11 source ARNs fails with InvalidParameterValue.
 
     Source: botocore service model (RedriveAllowPolicy: sourceQueueArns, at most 10).
     """
     account = account_id(queue())
-    arns = [f"arn:aws:sqs:us-east-1:{account}:compat-source-{index}" for index in range(11)]
+    arns = [f"arn:aws:sqs:{sqs.meta.region_name}:{account}:compat-source-{index}" for index in range(11)]
     with pytest.raises(ClientError) as excinfo:
         queue(attributes={"RedriveAllowPolicy": allow_policy("byQueue", arns)})
     check_error(excinfo.value, "InvalidParameterValue")
@@ -571,6 +586,7 @@ def test_allow_policy_eleven_arns(sqs, queue):
 # ListDeadLetterSourceQueues
 
 
+@pytest.mark.operation("ListDeadLetterSourceQueues")
 def test_list_sources_paging(sqs, queue):
     """MaxResults pages the source queues, and NextToken returns the rest.
 
@@ -598,6 +614,7 @@ def test_list_sources_paging(sqs, queue):
     assert set(first["queueUrls"]) | set(second["queueUrls"]) == sources
 
 
+@pytest.mark.operation("ListDeadLetterSourceQueues")
 def test_list_sources_json_member(wire, json_queue, json_client):
     """The JSON response names the list ``queueUrls``, lower-case, even when empty.
 
@@ -623,6 +640,7 @@ def test_list_sources_json_member(wire, json_queue, json_client):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("StartMessageMoveTask")
 def test_move_back_to_sources(sqs, queue, clock):
     """Without DestinationArn, each message goes back to the queue it came from.
 
@@ -658,6 +676,7 @@ def test_move_back_to_sources(sqs, queue, clock):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("StartMessageMoveTask")
 def test_move_gives_new_message(sqs, queue, clock):
     """A redriven message is a new message: new MessageId, receive count back to 1.
 
@@ -677,6 +696,7 @@ def test_move_gives_new_message(sqs, queue, clock):
     assert message["MessageId"] != message_id
 
 
+@pytest.mark.operation("StartMessageMoveTask")
 def test_move_to_destination(sqs, queue):
     """With DestinationArn, the messages go to that queue and the task records it.
 
@@ -699,6 +719,7 @@ def test_move_to_destination(sqs, queue):
     assert message_counts(sqs, setup.source_url) == (0, 0, 0)
 
 
+@pytest.mark.operation("StartMessageMoveTask")
 def test_move_with_rate(sqs, queue):
     """MaxNumberOfMessagesPerSecond is accepted and listed with the task.
 
@@ -718,6 +739,7 @@ def test_move_with_rate(sqs, queue):
     assert task["ApproximateNumberOfMessagesMoved"] == 3
 
 
+@pytest.mark.operation("CancelMessageMoveTask")
 def test_cancel_move_task(sqs, queue):
     """A cancelled task stops early, as CANCELLING or CANCELLED with fewer moved than to move.
 
@@ -753,6 +775,7 @@ def test_cancel_move_task(sqs, queue):
     assert message_counts(sqs, setup.dlq_url)[0] == 20 - moved
 
 
+@pytest.mark.operation("ListMessageMoveTasks")
 def test_list_tasks_fields(sqs, queue):
     """ListMessageMoveTasks lists the most recent task first and returns one by default.
 
@@ -797,6 +820,7 @@ def test_list_tasks_fields(sqs, queue):
 
 
 @pytest.mark.unverified(reason="the unit of StartedTimestamp is not documented or recorded")
+@pytest.mark.operation("ListMessageMoveTasks")
 def test_task_started_timestamp_ms(sqs, queue):
     """StartedTimestamp is in epoch milliseconds, like SentTimestamp.
 
@@ -814,6 +838,7 @@ def test_task_started_timestamp_ms(sqs, queue):
     assert started_ms - sent_ms < 60_000
 
 
+@pytest.mark.operation("StartMessageMoveTask")
 def test_start_source_not_dlq(sqs, queue):
     """A source queue that no RedrivePolicy names fails with InvalidParameterValue.
 
@@ -826,6 +851,7 @@ def test_start_source_not_dlq(sqs, queue):
 
 
 @pytest.mark.unverified(reason="AWS recorded this message for CancelMessageMoveTask only")
+@pytest.mark.operation("StartMessageMoveTask")
 def test_start_missing_source(sqs, queue):
     """A SourceArn of a missing queue fails with 404 ResourceNotFoundException.
 
@@ -840,6 +866,7 @@ def test_start_missing_source(sqs, queue):
     )
 
 
+@pytest.mark.operation("StartMessageMoveTask")
 def test_start_missing_destination(sqs, queue):
     """A DestinationArn of a missing queue fails with 404 ResourceNotFoundException.
 
@@ -855,6 +882,7 @@ def test_start_missing_destination(sqs, queue):
     )
 
 
+@pytest.mark.operation("StartMessageMoveTask")
 def test_start_second_task(sqs, queue):
     """A second start while a task of the same source runs fails with InvalidParameterValue.
 
@@ -874,6 +902,7 @@ def test_start_second_task(sqs, queue):
         sqs.cancel_message_move_task(TaskHandle=handle)
 
 
+@pytest.mark.operation("CancelMessageMoveTask")
 def test_cancel_invalid_handle(sqs):
     """A TaskHandle that does not decode fails with InvalidParameterValue.
 
@@ -884,6 +913,7 @@ def test_cancel_invalid_handle(sqs):
     check_error(excinfo.value, "InvalidParameterValue", INVALID_TASK_HANDLE)
 
 
+@pytest.mark.operation("CancelMessageMoveTask")
 def test_cancel_handle_missing_source(sqs, queue):
     """A handle whose source ARN names a missing queue fails with 404 (SourceArn).
 
@@ -897,6 +927,7 @@ def test_cancel_handle_missing_source(sqs, queue):
     )
 
 
+@pytest.mark.operation("CancelMessageMoveTask")
 def test_cancel_unknown_task(sqs, queue):
     """A handle with an existing source but an unknown task id fails with 404.
 
@@ -913,6 +944,7 @@ def test_cancel_unknown_task(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage", "StartMessageMoveTask")
 def test_worker_redrive_cycle(sqs, queue, clock):
     """A worker fails a message three times, so it lands in the DLQ until a move task.
 

@@ -5,6 +5,8 @@ from botocore.exceptions import ClientError
 
 from .helpers import check_error, message_counts, receive_all, receive_one
 
+pytestmark = pytest.mark.operation("SendMessage")
+
 NOISY_IN_FLIGHT = 100
 NOISY_WAITING = 1000
 LONG_VISIBILITY_SECONDS = 3600
@@ -32,6 +34,7 @@ def test_send_with_group(sqs, queue):
     assert "SequenceNumber" not in response
 
 
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_with_group(sqs, queue):
     """SendMessageBatch on a standard queue accepts MessageGroupId, without SequenceNumber.
 
@@ -49,6 +52,7 @@ def test_batch_with_group(sqs, queue):
         assert "SequenceNumber" not in entry
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_all_attributes(sqs, queue):
     """A receive with All returns MessageGroupId and no MessageDeduplicationId or SequenceNumber.
 
@@ -62,6 +66,7 @@ def test_receive_all_attributes(sqs, queue):
     assert "SequenceNumber" not in attributes
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_group_attribute(sqs, queue):
     """AttributeNames=[MessageGroupId] returns only MessageGroupId.
 
@@ -101,6 +106,7 @@ def test_invalid_group(sqs, queue, value):
     )
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_group_not_locked(sqs, queue):
     """Two messages of one group can be in flight together: no group lock.
 
@@ -130,6 +136,7 @@ def test_same_body_not_deduplicated(sqs, queue):
 @pytest.mark.unverified(
     reason="AWS documents quiet-tenant priority but no recording shows it on the next receive"
 )
+@pytest.mark.operation("ReceiveMessage")
 def test_quiet_group_served_first(sqs, queue):
     """A quiet group's message jumps a noisy group's backlog.
 

@@ -13,7 +13,6 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from .conftest import _make_json_client, _make_query_client, _query_model_dir
 from .helpers import (
     check_error,
     message_counts,
@@ -21,6 +20,8 @@ from .helpers import (
     receive_none,
     receive_one,
 )
+
+pytestmark = pytest.mark.operation("SendMessage")
 
 FIFO_ALL_ATTRIBUTES = {
     "ApproximateNumberOfMessages",
@@ -111,6 +112,7 @@ def group_order(bodies, group) -> list[str]:
         pytest.param("", {"FifoQueue": "true"}, id="attribute-only"),
     ],
 )
+@pytest.mark.operation("CreateQueue")
 def test_create_name_type_mismatch(sqs, queue, suffix, attributes):
     """The .fifo suffix and FifoQueue=true must come together, else InvalidParameterValue.
 
@@ -125,6 +127,7 @@ def test_create_name_type_mismatch(sqs, queue, suffix, attributes):
     check_error(excinfo.value, "InvalidParameterValue")
 
 
+@pytest.mark.operation("GetQueueAttributes")
 def test_fifo_all_attributes(sqs, queue):
     """GetQueueAttributes All on a fresh FIFO queue returns exactly 16 keys with defaults.
 
@@ -139,6 +142,7 @@ def test_fifo_all_attributes(sqs, queue):
     assert attributes["FifoThroughputLimit"] == "perQueue"
 
 
+@pytest.mark.operation("CreateQueue")
 def test_create_fifo_attributes_returned(sqs, queue):
     """FIFO attributes given at creation are returned, booleans in lower case.
 
@@ -168,6 +172,7 @@ def test_create_fifo_attributes_returned(sqs, queue):
         ("FifoThroughputLimit", "perMessageGroupId"),
     ],
 )
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_fifo_attribute(sqs, queue, name, value):
     """SetQueueAttributes changes a FIFO attribute and GetQueueAttributes returns it.
 
@@ -188,6 +193,7 @@ def test_set_fifo_attribute(sqs, queue, name, value):
         ("FifoThroughputLimit", "perGroup"),
     ],
 )
+@pytest.mark.operation("CreateQueue")
 def test_invalid_fifo_attribute_value(sqs, queue, name, value):
     """An invalid value of a FIFO attribute fails with InvalidAttributeValue.
 
@@ -199,6 +205,7 @@ def test_invalid_fifo_attribute_value(sqs, queue, name, value):
 
 
 @pytest.mark.unverified(reason="no AWS recording of this combination; the error text is unknown")
+@pytest.mark.operation("SetQueueAttributes")
 def test_throughput_per_group_needs_group_scope(sqs, queue):
     """FifoThroughputLimit=perMessageGroupId with DeduplicationScope=queue is rejected.
 
@@ -213,6 +220,7 @@ def test_throughput_per_group_needs_group_scope(sqs, queue):
     check_error(excinfo.value, "InvalidAttributeValue")
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_fifo_queue_true_accepted(sqs, queue):
     """SetQueueAttributes FifoQueue=true on a FIFO queue succeeds and changes nothing.
 
@@ -223,6 +231,7 @@ def test_set_fifo_queue_true_accepted(sqs, queue):
     assert queue_attributes(sqs, url, "FifoQueue") == {"FifoQueue": "true"}
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_set_fifo_queue_false_rejected(sqs, queue):
     """SetQueueAttributes FifoQueue=false fails with InvalidAttributeValue, message exact.
 
@@ -256,6 +265,7 @@ def test_set_fifo_queue_false_rejected(sqs, queue):
     ],
     ids=["FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"],
 )
+@pytest.mark.operation("CreateQueue")
 def test_standard_create_with_fifo_attribute(sqs, queue, name, value, message):
     """A standard CreateQueue with a FIFO attribute fails with InvalidAttributeName.
 
@@ -267,6 +277,7 @@ def test_standard_create_with_fifo_attribute(sqs, queue, name, value, message):
     check_error(excinfo.value, "InvalidAttributeName", message)
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_standard_set_fifo_queue(sqs, queue):
     """SetQueueAttributes FifoQueue on a standard queue fails with InvalidAttributeName.
 
@@ -278,6 +289,7 @@ def test_standard_set_fifo_queue(sqs, queue):
     check_error(excinfo.value, "InvalidAttributeName", "Unknown Attribute FifoQueue.")
 
 
+@pytest.mark.operation("CreateQueue")
 def test_create_fifo_idempotent(sqs, queue):
     """Re-creating a FIFO queue with equal attributes returns its URL, another CBD value fails.
 
@@ -328,6 +340,7 @@ def test_send_without_dedup_id(sqs, queue):
     check_error(excinfo.value, "InvalidParameterValue", DEDUP_REQUIRED)
 
 
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_without_group(sqs, queue):
     """One batch entry without MessageGroupId fails the whole request with InvalidParameterValue.
 
@@ -345,6 +358,7 @@ def test_batch_without_group(sqs, queue):
     assert message_counts(sqs, url) == (0, 0, 0)
 
 
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_without_dedup_id(sqs, queue):
     """One batch entry without a dedup id on a non-CBD queue fails the whole request.
 
@@ -477,6 +491,7 @@ def test_sequence_numbers_increase(sqs, queue):
     assert len(set(values)) == len(values)
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_received_fifo_attributes(sqs, queue):
     """A receive with All returns the group, the dedup id and the send's SequenceNumber.
 
@@ -655,6 +670,7 @@ def test_group_scope_per_group(sqs, queue):
     assert message_counts(sqs, url) == (2, 0, 0)
 
 
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_dedup_across_batches(sqs, queue):
     """Batch entries deduplicate one by one against earlier sends, and duplicates still succeed.
 
@@ -674,6 +690,7 @@ def test_batch_dedup_across_batches(sqs, queue):
 
 
 @pytest.mark.unverified(reason="no AWS recording of two equal dedup ids in one batch")
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_dedup_within_batch(sqs, queue):
     """Two entries of one batch with the same dedup id both succeed, and only the first is stored.
 
@@ -691,6 +708,7 @@ def test_batch_dedup_within_batch(sqs, queue):
     assert receive_bodies(sqs, url) == ["a", "c"]
 
 
+@pytest.mark.operation("PurgeQueue")
 def test_purge_clears_dedup_history(sqs, queue):
     """After PurgeQueue a previously used dedup id stores a new message.
 
@@ -707,6 +725,7 @@ def test_purge_clears_dedup_history(sqs, queue):
 # Ordering and group locks
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_fills_from_one_group(sqs, queue):
     """One receive returns a group's messages in send order before another group's.
 
@@ -719,6 +738,7 @@ def test_receive_fills_from_one_group(sqs, queue):
     assert receive_bodies(sqs, url) == ["g1-m1", "g1-m2", "g1-m3", "g2-m1"]
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_locked_group_delivers_nothing(sqs, queue):
     """While a group has a message in flight it delivers nothing more, but other groups do.
 
@@ -736,6 +756,7 @@ def test_locked_group_delivers_nothing(sqs, queue):
     assert receive_bodies(sqs, url) == []
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_unlocks_group(sqs, queue):
     """Deleting the in-flight message unlocks its group at once.
 
@@ -751,6 +772,7 @@ def test_delete_unlocks_group(sqs, queue):
     assert receive_bodies(sqs, url) == ["g1-m2", "g1-m3"]
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_partial_delete_keeps_lock(sqs, queue):
     """Deleting some of a group's in-flight messages keeps the group locked.
 
@@ -769,6 +791,7 @@ def test_partial_delete_keeps_lock(sqs, queue):
     assert receive_bodies(sqs, url) == ["g1-m3"]
 
 
+@pytest.mark.operation("ChangeMessageVisibility")
 def test_head_visibility_zero(sqs, queue):
     """ChangeMessageVisibility 0 on the head makes the group receivable from the head.
 
@@ -792,6 +815,7 @@ def test_head_visibility_zero(sqs, queue):
 @pytest.mark.parametrize(
     ("extended", "expected"), [(1, ["g1-m1"]), (0, [])], ids=["second", "first"]
 )
+@pytest.mark.operation("ChangeMessageVisibility")
 def test_extended_message_blocks_rest(sqs, queue, clock, extended, expected):
     """An extended message keeps itself and later messages of its group hidden after expiry.
 
@@ -812,6 +836,7 @@ def test_extended_message_blocks_rest(sqs, queue, clock, extended, expected):
     assert receive_bodies(sqs, url) == expected
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_zero_visibility_receive_no_lock(sqs, queue):
     """A receive with VisibilityTimeout=0 does not lock the group.
 
@@ -824,6 +849,7 @@ def test_zero_visibility_receive_no_lock(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage")
 def test_redelivery_from_head(sqs, queue, clock):
     """After the visibility timeout each group is redelivered from its head in send order.
 
@@ -846,6 +872,7 @@ def test_redelivery_from_head(sqs, queue, clock):
 # ReceiveRequestAttemptId
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_attempt_retry_same_messages(sqs, queue):
     """A retry with the same ReceiveRequestAttemptId returns the same messages and handles.
 
@@ -865,6 +892,7 @@ def test_attempt_retry_same_messages(sqs, queue):
     ]
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_attempt_after_delete(sqs, queue):
     """After one of the returned messages is deleted, a retry is a normal receive.
 
@@ -881,6 +909,7 @@ def test_attempt_after_delete(sqs, queue):
     assert retry == ["g1-m2"]
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_attempt_after_visibility_change(sqs, queue):
     """After a visibility change of a returned message, a retry is a normal receive.
 
@@ -908,6 +937,7 @@ def test_attempt_after_visibility_change(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage")
 def test_attempt_expires(sqs, queue, clock):
     """More than 5 minutes after the original receive, a retry is a normal receive.
 
@@ -930,6 +960,7 @@ def test_attempt_expires(sqs, queue, clock):
 
 @pytest.mark.unverified(reason="no AWS recording of an invalid ReceiveRequestAttemptId")
 @pytest.mark.parametrize("value", ["x" * 129, "attempt 1"], ids=["129-chars", "space"])
+@pytest.mark.operation("ReceiveMessage")
 def test_invalid_attempt_id(sqs, queue, value):
     """An attempt id outside 1-128 printable characters fails with InvalidParameterValue.
 
@@ -946,6 +977,7 @@ def test_invalid_attempt_id(sqs, queue, value):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("DeleteMessage")
 def test_delete_expired_handle(sqs, queue, clock):
     """Deleting with a handle whose visibility expired fails, message exact.
 
@@ -966,6 +998,7 @@ def test_delete_expired_handle(sqs, queue, clock):
     assert message_counts(sqs, url) == (1, 0, 0)
 
 
+@pytest.mark.operation("GetQueueAttributes")
 def test_counts_with_locked_groups(sqs, queue):
     """6 messages in 3 groups, 2 received: 4 visible, 2 not visible, 0 delayed.
 
@@ -979,6 +1012,7 @@ def test_counts_with_locked_groups(sqs, queue):
     assert message_counts(sqs, url) == (4, 2, 0)
 
 
+@pytest.mark.operation("SendMessageBatch")
 def test_batch_entries_keep_order(sqs, queue):
     """SendMessageBatch enqueues its entries in request order.
 
@@ -1004,16 +1038,8 @@ CONCURRENCY_DEADLINE_SECONDS = 30.0
 MAX_RECEIVES_PER_THREAD = 2000
 
 
-@pytest.fixture
-def client_factory(endpoint, protocol, tmp_path):
-    """Build new clients of this test's protocol, one per consumer thread."""
-    if protocol == "json":
-        return lambda: _make_json_client(endpoint)
-    model_dir = _query_model_dir(tmp_path)
-    return lambda: _make_query_client(endpoint, model_dir)
-
-
-def test_concurrent_consumers(sqs, queue, client_factory):
+@pytest.mark.operation("ReceiveMessage")
+def test_concurrent_consumers(sqs, queue, make_client):
     """20 consumers together receive every message exactly once, each group in send order.
 
     Each consumer records a global sequence number per message before deleting it. A
@@ -1035,7 +1061,7 @@ def test_concurrent_consumers(sqs, queue, client_factory):
         response = sqs.send_message_batch(QueueUrl=url, Entries=entries)
         assert len(response["Successful"]) == len(entries)
 
-    clients = [client_factory() for _ in range(CONSUMER_THREADS)]
+    clients = [make_client() for _ in range(CONSUMER_THREADS)]
     lock = threading.Lock()
     sequence = itertools.count()
     received: list[tuple[int, str]] = []

@@ -13,10 +13,13 @@ from .helpers import (
     queue_missing_message,
 )
 
+pytestmark = pytest.mark.operation("TagQueue")
+
 # ---------------------------------------------------------------------------
 # Tags
 
 
+@pytest.mark.operation("ListQueueTags")
 def test_queue_without_tags(sqs, queue):
     """ListQueueTags on an untagged queue omits Tags.
 
@@ -65,6 +68,7 @@ def test_tag_empty_value(sqs, queue):
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"flag": ""}
 
 
+@pytest.mark.operation("UntagQueue")
 def test_untag_queue(sqs, queue):
     """UntagQueue removes the given keys and ignores unknown ones.
 
@@ -75,6 +79,7 @@ def test_untag_queue(sqs, queue):
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"b": "2"}
 
 
+@pytest.mark.operation("UntagQueue")
 def test_untag_last_tag(sqs, queue):
     """Removing the last tag leaves ListQueueTags without Tags.
 
@@ -86,13 +91,13 @@ def test_untag_last_tag(sqs, queue):
 
 
 @pytest.mark.parametrize("operation", ["tag", "untag", "list"])
+@pytest.mark.operation("TagQueue", "UntagQueue", "ListQueueTags")
 def test_tags_missing_queue(sqs, queue, operation):
     """Tag operations on a missing queue fail with QueueDoesNotExist.
 
     Source: botocore service model (TagQueue, UntagQueue, ListQueueTags errors).
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         if operation == "tag":
             sqs.tag_queue(QueueUrl=url, Tags={"a": "1"})
@@ -111,6 +116,7 @@ def queue_policy(sqs, url) -> dict:
     return json.loads(queue_attributes(sqs, url, "Policy")["Policy"])
 
 
+@pytest.mark.operation("AddPermission")
 def test_add_permission_policy(sqs, queue):
     """AddPermission writes a Policy statement with the label, principal, action and ARN.
 
@@ -140,6 +146,7 @@ def test_add_permission_policy(sqs, queue):
 @pytest.mark.unverified(
     reason="the AWS recording masks the policy Id and the principal suffix"
 )
+@pytest.mark.operation("AddPermission")
 def test_add_permission_policy_id(sqs, queue):
     """The policy Id is <queueArn>/SQSDefaultPolicy and the principal arn:aws:iam::<account>:root.
 
@@ -156,6 +163,7 @@ def test_add_permission_policy_id(sqs, queue):
     assert policy["Statement"][0]["Principal"]["AWS"] == f"arn:aws:iam::{account}:root"
 
 
+@pytest.mark.operation("AddPermission")
 def test_add_permission_several_actions(sqs, queue):
     """Several actions appear as a list of SQS:-prefixed names.
 
@@ -171,6 +179,7 @@ def test_add_permission_several_actions(sqs, queue):
     assert sorted(actions) == ["SQS:DeleteMessage", "SQS:SendMessage"]
 
 
+@pytest.mark.operation("AddPermission")
 def test_add_permission_two_labels(sqs, queue):
     """Each label adds its own statement.
 
@@ -186,6 +195,7 @@ def test_add_permission_two_labels(sqs, queue):
     assert sorted(sids) == ["one", "two"]
 
 
+@pytest.mark.operation("AddPermission")
 def test_add_permission_same_label(sqs, queue):
     """Adding an existing label fails with InvalidParameterValue, message exact.
 
@@ -208,6 +218,7 @@ def test_add_permission_same_label(sqs, queue):
     )
 
 
+@pytest.mark.operation("RemovePermission")
 def test_remove_permission(sqs, queue):
     """RemovePermission removes that statement and keeps the others.
 
@@ -224,6 +235,7 @@ def test_remove_permission(sqs, queue):
     assert sids == ["two"]
 
 
+@pytest.mark.operation("RemovePermission")
 def test_remove_last_permission(sqs, queue):
     """Removing the last statement removes the Policy attribute.
 
@@ -237,6 +249,7 @@ def test_remove_last_permission(sqs, queue):
     assert "Policy" not in queue_attributes(sqs, url, "All")
 
 
+@pytest.mark.operation("RemovePermission")
 def test_remove_unknown_label(sqs, queue):
     """Removing an unknown label fails with InvalidParameterValue, message exact.
 
@@ -256,14 +269,14 @@ def test_remove_unknown_label(sqs, queue):
     )
 
 
+@pytest.mark.operation("AddPermission")
 def test_add_permission_missing_queue(sqs, queue):
     """AddPermission on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (AddPermission errors).
     """
-    url = queue()
+    url = queue.missing_url()
     account = account_id(url)
-    sqs.delete_queue(QueueUrl=url)
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.add_permission(
             QueueUrl=url, Label="p", AWSAccountIds=[account], Actions=["SendMessage"]

@@ -16,6 +16,11 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("CreateQueue")
+
+# AWS takes up to 60 seconds to delete a queue (DeleteQueue in the SQS API Reference).
+DELETE_SECONDS = 60
+
 # ---------------------------------------------------------------------------
 # CreateQueue: names
 
@@ -226,6 +231,7 @@ def test_create_queue_deleted_recently(sqs, queue, clock):
 # GetQueueUrl
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_get_queue_url(sqs, queue):
     """GetQueueUrl returns the URL that CreateQueue returned.
 
@@ -236,6 +242,7 @@ def test_get_queue_url(sqs, queue):
     assert sqs.get_queue_url(QueueName=name)["QueueUrl"] == url
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_get_queue_url_with_owner_account(sqs, queue):
     """QueueOwnerAWSAccountId set to the owner's account finds the queue.
 
@@ -247,6 +254,7 @@ def test_get_queue_url_with_owner_account(sqs, queue):
     assert found["QueueUrl"] == url
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_get_queue_url_missing(sqs, queue):
     """A missing queue fails with QueueDoesNotExist, code AWS.SimpleQueueService.NonExistentQueue.
 
@@ -263,6 +271,7 @@ def test_get_queue_url_missing(sqs, queue):
 # ListQueues
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_prefix(sqs, queue):
     """QueueNamePrefix returns exactly the queues whose names start with it.
 
@@ -275,6 +284,7 @@ def test_list_queues_prefix(sqs, queue):
     assert set(listed) == wanted
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_prefix_case(sqs, queue):
     """The prefix match is case-sensitive.
 
@@ -285,6 +295,7 @@ def test_list_queues_prefix_case(sqs, queue):
     assert "QueueUrls" not in sqs.list_queues(QueueNamePrefix=prefix.upper())
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_no_match(sqs, queue):
     """No match omits QueueUrls.
 
@@ -295,6 +306,7 @@ def test_list_queues_no_match(sqs, queue):
     assert "NextToken" not in response
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_paging(sqs, queue):
     """MaxResults pages with NextToken, and the last page has no NextToken.
 
@@ -315,6 +327,7 @@ def test_list_queues_paging(sqs, queue):
 
 @pytest.mark.unverified(reason="no AWS recording of the error for MaxResults outside 1-1000")
 @pytest.mark.parametrize("max_results", [0, 1001], ids=["0", "1001"])
+@pytest.mark.operation("ListQueues")
 def test_list_queues_bad_max_results(sqs, max_results):
     """MaxResults outside 1-1000 fails with InvalidParameterValue.
 
@@ -325,6 +338,7 @@ def test_list_queues_bad_max_results(sqs, max_results):
     check_error(excinfo.value, "InvalidParameterValue")
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_without_max_results(sqs, queue):
     """Without MaxResults no NextToken is returned.
 
@@ -337,6 +351,7 @@ def test_list_queues_without_max_results(sqs, queue):
     assert "NextToken" not in response
 
 
+@pytest.mark.operation("ListQueues")
 def test_list_queues_exact_page(sqs, queue):
     """MaxResults equal to the number of queues gives no NextToken on the last page.
 
@@ -354,7 +369,9 @@ def test_list_queues_exact_page(sqs, queue):
 # DeleteQueue
 
 
-def test_delete_queue_with_messages(sqs, queue):
+@pytest.mark.waits
+@pytest.mark.operation("DeleteQueue")
+def test_delete_queue_with_messages(sqs, queue, clock):
     """DeleteQueue removes a queue with messages, and later calls fail with QueueDoesNotExist.
 
     Source: botocore service model (DeleteQueue) and AWS-validated LocalStack SQS tests.
@@ -363,6 +380,8 @@ def test_delete_queue_with_messages(sqs, queue):
     url = queue(name)
     sqs.send_message(QueueUrl=url, MessageBody="m")
     sqs.delete_queue(QueueUrl=url)
+    # AWS may go on serving a deleted queue for up to 60 seconds.
+    clock.advance(DELETE_SECONDS)
 
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.get_queue_url(QueueName=name)
@@ -373,19 +392,25 @@ def test_delete_queue_with_messages(sqs, queue):
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
 
 
-def test_delete_queue_missing(sqs, queue):
+@pytest.mark.waits
+@pytest.mark.operation("DeleteQueue")
+def test_delete_queue_missing(sqs, queue, clock):
     """DeleteQueue on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (DeleteQueue errors).
     """
     url = queue(queue.new_name())
     sqs.delete_queue(QueueUrl=url)
+    # AWS may go on serving a deleted queue for up to 60 seconds.
+    clock.advance(DELETE_SECONDS)
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.delete_queue(QueueUrl=url)
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
 
 
-def test_list_queues_omits_deleted(sqs, queue):
+@pytest.mark.waits
+@pytest.mark.operation("ListQueues")
+def test_list_queues_omits_deleted(sqs, queue, clock):
     """A deleted queue is no longer listed.
 
     Source: botocore service model (DeleteQueue).
@@ -393,6 +418,8 @@ def test_list_queues_omits_deleted(sqs, queue):
     prefix = queue.new_name()
     url = queue(prefix)
     sqs.delete_queue(QueueUrl=url)
+    # AWS may go on serving a deleted queue for up to 60 seconds.
+    clock.advance(DELETE_SECONDS)
     assert "QueueUrls" not in sqs.list_queues(QueueNamePrefix=prefix)
 
 
@@ -400,6 +427,7 @@ def test_list_queues_omits_deleted(sqs, queue):
 # PurgeQueue
 
 
+@pytest.mark.operation("PurgeQueue")
 def test_purge_queue_removes_all_messages(sqs, queue):
     """PurgeQueue removes visible, in-flight and delayed messages.
 
@@ -416,6 +444,7 @@ def test_purge_queue_removes_all_messages(sqs, queue):
     assert message_counts(sqs, url) == (0, 0, 0)
 
 
+@pytest.mark.operation("PurgeQueue")
 def test_purge_queue_keeps_later_messages(sqs, queue):
     """Messages sent after a purge are kept.
 
@@ -429,6 +458,7 @@ def test_purge_queue_keeps_later_messages(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("PurgeQueue")
 def test_purge_queue_in_progress(sqs, queue, clock):
     """A second purge within 60 s fails with 403 PurgeQueueInProgress, and after 60 s it works.
 
@@ -451,13 +481,13 @@ def test_purge_queue_in_progress(sqs, queue, clock):
     sqs.purge_queue(QueueUrl=url)
 
 
+@pytest.mark.operation("PurgeQueue")
 def test_purge_queue_missing(sqs, queue):
     """PurgeQueue on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (PurgeQueue errors).
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.purge_queue(QueueUrl=url)
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))

@@ -16,6 +16,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("ReceiveMessage")
+
 STANDARD_SYSTEM_ATTRIBUTES = {
     "ApproximateFirstReceiveTimestamp",
     "ApproximateReceiveCount",
@@ -100,8 +102,7 @@ def test_receive_missing_queue(sqs, queue):
 
     Source: AWS-recorded LocalStack snapshot test_non_existent_queue.
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.receive_message(QueueUrl=url)
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))

@@ -14,6 +14,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("SendMessage")
+
 MIB = 1048576
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 TRACE_PARENT = b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01"
@@ -114,6 +116,7 @@ def test_send_attribute_md5(sqs, queue, attributes, expected):
 
 
 @pytest.mark.parametrize(("attributes", "expected"), ATTRIBUTE_VECTORS, ids=VECTOR_IDS)
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_attribute_md5(sqs, queue, attributes, expected):
     """A receive with All returns the attributes unchanged and the same digest.
 
@@ -373,8 +376,7 @@ def test_send_missing_queue(sqs, queue):
 
     Source: AWS-recorded LocalStack snapshot test_non_existent_queue.
     """
-    url = queue()
-    sqs.delete_queue(QueueUrl=url)
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.send_message(QueueUrl=url, MessageBody="m")
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))
@@ -498,6 +500,7 @@ def test_attribute_empty_string_value(sqs, queue):
 # Delays
 
 
+@pytest.mark.waits
 def test_message_delay(sqs, queue, clock):
     """DelaySeconds hides a message, counted as delayed, until the delay passes.
 

@@ -12,6 +12,8 @@ from .helpers import (
     receive_one,
 )
 
+pytestmark = pytest.mark.operation("ChangeMessageVisibility")
+
 GARBAGE_HANDLE = "garbage"
 GARBAGE_MESSAGE = 'The input receipt handle "garbage" is not a valid receipt handle.'
 
@@ -25,6 +27,7 @@ def send_and_receive(sqs, url, body="m", **receive_arguments):
 # Visibility timeout
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_received_message_is_hidden(sqs, queue):
     """A received message is not returned again while its visibility timeout runs.
 
@@ -37,6 +40,7 @@ def test_received_message_is_hidden(sqs, queue):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage")
 def test_queue_visibility_expires(sqs, queue, clock):
     """After the queue's VisibilityTimeout the message is visible again, count 2.
 
@@ -53,6 +57,7 @@ def test_queue_visibility_expires(sqs, queue, clock):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_visibility_overrides_queue(sqs, queue, clock):
     """VisibilityTimeout on ReceiveMessage applies to that receive instead of the queue's.
 
@@ -66,6 +71,7 @@ def test_receive_visibility_overrides_queue(sqs, queue, clock):
     assert receive_one(sqs, url)["Body"] == "m"
 
 
+@pytest.mark.operation("ReceiveMessage")
 def test_receive_visibility_zero(sqs, queue):
     """VisibilityTimeout=0 on a receive leaves the message receivable at once.
 
@@ -181,6 +187,7 @@ def test_change_visibility_twelve_hour_cap(sqs, queue, clock):
 
 
 @pytest.mark.waits
+@pytest.mark.operation("ReceiveMessage")
 def test_retention_removes_messages(sqs, queue, clock):
     """Messages older than MessageRetentionPeriod disappear, in flight or not.
 
@@ -203,6 +210,7 @@ def test_retention_removes_messages(sqs, queue, clock):
 # DeleteMessage
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_in_flight(sqs, queue):
     """Deleting with the current handle removes the message.
 
@@ -214,6 +222,7 @@ def test_delete_in_flight(sqs, queue):
     assert message_counts(sqs, url) == (0, 0, 0)
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_twice(sqs, queue):
     """Deleting the same handle again succeeds.
 
@@ -226,6 +235,7 @@ def test_delete_twice(sqs, queue):
     assert message_counts(sqs, url) == (0, 0, 0)
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_garbage_handle(sqs, queue):
     """A malformed handle fails with ReceiptHandleIsInvalid, message exact.
 
@@ -236,6 +246,7 @@ def test_delete_garbage_handle(sqs, queue):
     check_error(excinfo.value, "ReceiptHandleIsInvalid", GARBAGE_MESSAGE, status=None)
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_handle_of_other_queue(sqs, queue):
     """A real handle of another queue fails with ReceiptHandleIsInvalid.
 
@@ -255,6 +266,7 @@ def test_delete_handle_of_other_queue(sqs, queue):
     )
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_after_visibility_expired(sqs, queue, clock):
     """On a standard queue, deleting after the visibility expired still deletes.
 
@@ -269,6 +281,7 @@ def test_delete_after_visibility_expired(sqs, queue, clock):
 
 
 @pytest.mark.unverified(reason="AWS documents success but not whether the stale handle deletes")
+@pytest.mark.operation("DeleteMessage")
 def test_delete_with_stale_handle(sqs, queue):
     """Deleting with the handle of an earlier delivery succeeds without error.
 
@@ -281,14 +294,14 @@ def test_delete_with_stale_handle(sqs, queue):
     sqs.delete_message(QueueUrl=url, ReceiptHandle=old["ReceiptHandle"])
 
 
+@pytest.mark.operation("DeleteMessage")
 def test_delete_missing_queue(sqs, queue):
     """DeleteMessage on a missing queue fails with QueueDoesNotExist.
 
     Source: botocore service model (DeleteMessage errors).
     """
-    url = queue()
-    message = send_and_receive(sqs, url)
-    sqs.delete_queue(QueueUrl=url)
+    message = send_and_receive(sqs, queue())
+    url = queue.missing_url()
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     check_error(excinfo.value, NON_EXISTENT_QUEUE, queue_missing_message(sqs))

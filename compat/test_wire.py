@@ -7,6 +7,8 @@ import pytest
 
 from .helpers import NON_EXISTENT_QUEUE, md5_hex, queue_name, receive_one, url_path
 
+pytestmark = pytest.mark.operation("ReceiveMessage")
+
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
@@ -43,6 +45,7 @@ def attribute_values(result) -> dict:
 # What the SDK clients send
 
 
+@pytest.mark.operation("ListQueues")
 def test_query_client_sends_action_form(clients):
     """The query client sends form bodies with Action and Version.
 
@@ -59,6 +62,7 @@ def test_query_client_sends_action_form(clients):
     assert b"Version=2012-11-05" in body
 
 
+@pytest.mark.operation("ListQueues")
 def test_json_client_sends_target_header(clients):
     """The JSON client sends X-Amz-Target and an AWS JSON 1.0 body.
 
@@ -79,6 +83,7 @@ def test_json_client_sends_target_header(clients):
 # Query requests on queue URL paths
 
 
+@pytest.mark.operation("GetQueueAttributes")
 def test_query_get_on_queue_path(wire, json_queue):
     """A query GET on the queue URL path addresses that queue.
 
@@ -97,6 +102,7 @@ def test_query_get_on_queue_path(wire, json_queue):
     assert arn.endswith(f":{queue_name(url)}")
 
 
+@pytest.mark.operation("SendMessage")
 def test_query_post_on_queue_path(wire, json_queue, json_client):
     """A query POST to the queue URL path without QueueUrl sends to that queue.
 
@@ -111,6 +117,7 @@ def test_query_post_on_queue_path(wire, json_queue, json_client):
     assert receive_one(json_client, url)["Body"] == "via path"
 
 
+@pytest.mark.operation("SendMessage")
 def test_query_queue_url_overrides_path(wire, json_queue, json_client):
     """An explicit QueueUrl parameter wins over the request path.
 
@@ -129,6 +136,7 @@ def test_query_queue_url_overrides_path(wire, json_queue, json_client):
 
 
 @pytest.mark.parametrize("action", ["CreateQueue", "ListQueues"])
+@pytest.mark.operation("CreateQueue", "ListQueues")
 def test_query_queueless_action_on_path(wire, json_queue, action):
     """CreateQueue or ListQueues sent to a queue path fail with 400 InvalidAction.
 
@@ -145,6 +153,7 @@ def test_query_queueless_action_on_path(wire, json_queue, action):
     assert child(error, "Message").text == f"The action {action} is not valid for this endpoint."
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_query_get_url_other_path(wire, json_queue):
     """GetQueueUrl works on any queue path, even another queue's.
 
@@ -161,6 +170,7 @@ def test_query_get_url_other_path(wire, json_queue):
     assert child(result, "QueueUrl").text == target
 
 
+@pytest.mark.operation()
 def test_query_get_without_action(wire, json_queue):
     """A GET on a queue URL without Action returns 404 UnknownOperationException.
 
@@ -172,6 +182,7 @@ def test_query_get_without_action(wire, json_queue):
     assert b"UnknownOperationException" in response.content
 
 
+@pytest.mark.operation()
 def test_query_unknown_action(wire):
     """An unknown action fails with 400 InvalidAction, Type Sender, message exact.
 
@@ -185,6 +196,7 @@ def test_query_unknown_action(wire):
     assert child(error, "Message").text == "The action FooBar is not valid for this endpoint."
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_query_without_version(wire, json_queue):
     """A query request without Version is accepted.
 
@@ -199,6 +211,7 @@ def test_query_without_version(wire, json_queue):
 # Query response and error documents
 
 
+@pytest.mark.operation("CreateQueue")
 def test_query_response_shape(wire, json_queue):
     """A query success is <Op>Response with <Op>Result and ResponseMetadata/RequestId.
 
@@ -218,6 +231,7 @@ def test_query_response_shape(wire, json_queue):
     assert child(child(root, "ResponseMetadata"), "RequestId").text
 
 
+@pytest.mark.operation("SetQueueAttributes")
 def test_query_response_without_result(wire, json_queue):
     """An operation without output returns only ResponseMetadata.
 
@@ -248,6 +262,7 @@ def test_query_empty_receive(wire, json_queue):
     assert children(result) == []
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_query_error_shape(wire, json_queue):
     """A query error is ErrorResponse with Error/{Type,Code,Message} and a direct RequestId.
 
@@ -306,6 +321,7 @@ def test_query_attribute_carriage_return(clients, json_queue):
 # JSON requests and errors
 
 
+@pytest.mark.operation("SendMessage")
 def test_json_on_queue_path(wire, json_queue, json_client):
     """A JSON request POSTed to the queue URL path works and answers in JSON.
 
@@ -321,6 +337,7 @@ def test_json_on_queue_path(wire, json_queue, json_client):
     assert receive_one(json_client, url)["Body"] == "json via path"
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_json_success_headers(wire, json_queue):
     """A JSON success has the JSON 1.0 content type and an x-amzn-RequestId header.
 
@@ -345,6 +362,7 @@ def test_json_empty_receive(wire, json_queue):
     assert response.json() == {}
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_json_error_shape(wire, json_queue):
     """A JSON error carries __type, message, and the x-amzn-query-error header.
 
@@ -372,6 +390,7 @@ def test_json_unmodelled_error(wire, json_queue):
     assert response.json()["__type"].rsplit("#", 1)[-1] == "InvalidParameterValueException"
 
 
+@pytest.mark.operation("GetQueueUrl")
 def test_json_error_exception_class(json_client, json_queue):
     """boto3 raises QueueDoesNotExist with Code AWS.SimpleQueueService.NonExistentQueue.
 
