@@ -46,7 +46,14 @@ class SqsApplication:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.clock = Clock(adjustable=settings.test_clock)
-        self.store = Store(settings.db_path, synchronous=settings.synchronous)
+        # Requests share commits on a file database, where a commit costs a
+        # write to the WAL (and an fsync with synchronous=FULL); none is answered
+        # before its data is committed.
+        self.store = Store(
+            settings.db_path,
+            synchronous=settings.synchronous,
+            group_commit=settings.db_path is not None,
+        )
         self.service = SqsService(
             self.store, self.clock, settings.region, max_long_polls=settings.max_long_polls
         )

@@ -200,6 +200,7 @@ class SqsEndpoint:
             # A JSON request names its queue in the body, wherever it is posted.
             context.path_queue = None
             result = await self.service.call(operation, params, context)
+            await self.service.store.durable()
         except SqsError as error:
             log_error(operation, params, request_id, error)
             return json_error(error, request_id)
@@ -240,6 +241,7 @@ class SqsEndpoint:
             if context.path_queue is not None and operation in QUEUELESS_OPERATIONS:
                 raise invalid_action(operation)
             result = await self.service.call(operation, params, context)
+            await self.service.store.durable()
         except SqsError as error:
             return query_error(operation, params, request_id, error)
         except Exception:

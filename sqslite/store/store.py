@@ -8,6 +8,7 @@ only after its data is in the database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -54,8 +55,15 @@ class Store(MoveTaskTable):
     memory and written through, because every request looks one up.
     """
 
-    def __init__(self, path: str | None = None, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self, path: str | None = None, synchronous: str = "NORMAL", group_commit: bool = False
+    ) -> None:
         self.path = path
+        # Group commit: writes of concurrent requests share one transaction,
+        # committed once per event-loop turn; see write() and durable().
+        self.group_commit = group_commit
+        self._group_open = False
+        self._commit_waiters: list[asyncio.Future] = []
         self._db = sqlite3.connect(
             path or ":memory:", isolation_level=None, check_same_thread=False
         )
@@ -84,13 +92,36 @@ class Store(MoveTaskTable):
             )
 
     def close(self) -> None:
+        self._commit_group()
         if self.path:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run the block in one write transaction, committed on success."""
+    def transaction(self, single_statement: bool = False) -> Iterator[None]:
+        """Run the block's writes atomically, and commit them.
+
+        A block of one statement needs no BEGIN and COMMIT of its own, because
+        SQLite runs each statement atomically. With group commit and a running
+        event loop, the block becomes a savepoint inside the transaction that
+        is open for this loop turn, and durable() tells when it is committed.
+        """
+        if self.group_commit and self._join_group():
+            if single_statement:
+                yield
+                return
+            self._db.execute("SAVEPOINT write")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK TO write")
+                self._db.execute("RELEASE write")
+                raise
+            self._db.execute("RELEASE write")
+            return
+        if single_statement:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -98,6 +129,53 @@ class Store(MoveTaskTable):
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _join_group(self) -> bool:
+        """Open the group transaction of this loop turn if none is open.
+
+        Returns False outside an event loop, where writes commit one by one.
+        """
+        if self._group_open:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._db.execute("BEGIN IMMEDIATE")
+        self._group_open = True
+        loop.call_soon(self._commit_group)
+        return True
+
+    def _commit_group(self) -> None:
+        if not self._group_open:
+            return
+        waiters, self._commit_waiters = self._commit_waiters, []
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            logger.exception("group commit failed; its requests get an error")
+            self._db.execute("ROLLBACK")
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        finally:
+            self._group_open = False
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def durable(self) -> None:
+        """Wait until every write made so far is committed.
+
+        Without group commit, or with no group transaction open, it returns at
+        once: the writes are already committed.
+        """
+        if not self._group_open:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._commit_waiters.append(waiter)
+        await waiter
 
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -277,8 +355,8 @@ class Store(MoveTaskTable):
             for message in messages
         ]
         if len(rows) == 1 and dedup_scopes is None:
-            # One statement commits on its own, without BEGIN and COMMIT round trips.
-            self._db.execute(INSERT_MESSAGE, rows[0])
+            with self.transaction(single_statement=True):
+                self._db.execute(INSERT_MESSAGE, rows[0])
             return
         with self.transaction():
             if dedup_scopes is not None:
@@ -312,27 +390,27 @@ class Store(MoveTaskTable):
         Each taken message gets a new receipt token, one more receive and a
         visibility deadline of now + visibility_ms.
         """
-        # One UPDATE ... RETURNING statement is atomic on its own.
-        rows = self._db.execute(
-            "UPDATE messages SET"
-            " receive_count = receive_count + 1,"
-            " first_received_at = COALESCE(first_received_at, :now),"
-            " received_at = :now,"
-            " visible_at = :now + :visibility,"
-            " receipt_token = lower(hex(randomblob(12))) "
-            "WHERE id IN ("
-            " SELECT id FROM messages"
-            " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
-            " ORDER BY visible_at, id LIMIT :limit) "
-            f"RETURNING {MESSAGE_COLUMNS}",
-            {
-                "now": now_ms,
-                "visibility": visibility_ms,
-                "queue": queue.id,
-                "cutoff": now_ms - retention_ms,
-                "limit": max_messages,
-            },
-        ).fetchall()
+        with self.transaction(single_statement=True):
+            rows = self._db.execute(
+                "UPDATE messages SET"
+                " receive_count = receive_count + 1,"
+                " first_received_at = COALESCE(first_received_at, :now),"
+                " received_at = :now,"
+                " visible_at = :now + :visibility,"
+                " receipt_token = lower(hex(randomblob(12))) "
+                "WHERE id IN ("
+                " SELECT id FROM messages"
+                " WHERE queue_id = :queue AND visible_at <= :now AND enqueued_at >= :cutoff"
+                " ORDER BY visible_at, id LIMIT :limit) "
+                f"RETURNING {MESSAGE_COLUMNS}",
+                {
+                    "now": now_ms,
+                    "visibility": visibility_ms,
+                    "queue": queue.id,
+                    "cutoff": now_ms - retention_ms,
+                    "limit": max_messages,
+                },
+            ).fetchall()
         # RETURNING gives no order guarantee; the id is the send order.
         return sorted((MessageRecord(*row) for row in rows), key=lambda message: message.id)
 
@@ -516,11 +594,11 @@ class Store(MoveTaskTable):
     def delete_messages(self, queue: QueueRecord, row_ids: list[int]) -> None:
         """Delete the queue's messages with these row ids; ids already gone are skipped."""
         placeholders = ",".join("?" * len(row_ids))
-        # One statement commits on its own.
-        self._db.execute(
-            f"DELETE FROM messages WHERE id IN ({placeholders}) AND +queue_id = ?",
-            (*row_ids, queue.id),
-        )
+        with self.transaction(single_statement=True):
+            self._db.execute(
+                f"DELETE FROM messages WHERE id IN ({placeholders}) AND +queue_id = ?",
+                (*row_ids, queue.id),
+            )
 
     def set_visible_at(self, queue: QueueRecord, changes: list[tuple[int, int]]) -> None:
         """Apply (row id, visible_at) pairs in one transaction."""
