@@ -101,4 +101,8 @@ CREATE TABLE IF NOT EXISTS move_tasks (
 -- Serves the receive query (ready messages of one queue, oldest first) and
 -- the next-wake-up query of long polls.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at);
+
+-- Serves FIFO receives, which read a queue's messages in send order: the
+-- index holds the rowid (the send order) after queue_id.
+CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id);
 """

@@ -28,6 +28,10 @@ from .schema import SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
+# How many messages of a FIFO queue a receive looks at to find available
+# message groups: 120,000, as the SQS Developer Guide documents for FIFO queues.
+FIFO_LOOK_AHEAD = 120_000
+
 INSERT_MESSAGE = (
     "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, system_attributes,"
     " sender_id, sent_at, visible_at, group_id, dedup_id, sequence_number, enqueued_at)"
@@ -424,29 +428,31 @@ class Store(MoveTaskTable):
     ) -> list[MessageRecord]:
         """Take up to max_messages messages of a FIFO queue in group order, and hide them.
 
-        Within a group, messages go out in send order and only up to the
-        first message that is not visible (in flight or delayed), so a group
-        with a message in flight delivers nothing that was sent after it.
-        Groups are served oldest head first, each as far as it goes.
+        Messages are read in send order. A message that is not visible (in
+        flight or delayed) blocks the rest of its group, so nothing sent after
+        it goes out, while earlier messages of the group still can. The result
+        lists each group's messages together, groups in the order of their
+        first message. Like SQS, the look-ahead stops after FIFO_LOOK_AHEAD
+        messages, so a deep backlog of blocked groups can hide later groups.
         """
-        params = {"queue": queue.id, "now": now_ms, "cutoff": now_ms - retention_ms}
         with self.transaction():
-            ids = [
-                row[0]
-                for row in self._db.execute(
-                    "WITH blocked AS ("
-                    " SELECT group_id, MIN(id) AS first_blocked FROM messages"
-                    " WHERE queue_id = :queue AND visible_at > :now AND enqueued_at >= :cutoff"
-                    " GROUP BY group_id),"
-                    " ready AS ("
-                    " SELECT m.id, MIN(m.id) OVER (PARTITION BY m.group_id) AS group_head"
-                    " FROM messages m LEFT JOIN blocked b ON b.group_id = m.group_id"
-                    " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.enqueued_at >= :cutoff"
-                    " AND (b.first_blocked IS NULL OR m.id < b.first_blocked)) "
-                    "SELECT id FROM ready ORDER BY group_head, id LIMIT :limit",
-                    {**params, "limit": max_messages},
-                )
-            ]
+            rows = self._db.execute(
+                "SELECT id, group_id, visible_at FROM messages"
+                " WHERE queue_id = ? AND enqueued_at >= ? ORDER BY id LIMIT ?",
+                (queue.id, now_ms - retention_ms, FIFO_LOOK_AHEAD),
+            )
+            blocked: set[str | None] = set()
+            runs: dict[str | None, list[int]] = {}
+            found = 0
+            for row_id, group_id, visible_at in rows:
+                if visible_at > now_ms:
+                    blocked.add(group_id)
+                elif group_id not in blocked:
+                    runs.setdefault(group_id, []).append(row_id)
+                    found += 1
+                    if found == max_messages:
+                        break
+            ids = [row_id for run in runs.values() for row_id in run]
             records = self._take(ids, visibility_ms, now_ms)
         position = {row_id: index for index, row_id in enumerate(ids)}
         return sorted(records, key=lambda message: position[message.id])
