@@ -181,7 +181,15 @@ class QueueOperations(RedriveOperations):
         if changes.get("RedrivePolicy"):
             self.check_redrive_policy(queue.account, queue.name, queue.fifo, changes["RedrivePolicy"])
         updated = queue_attributes.apply(queue.attributes, changes, queue.fifo)
-        self.store.update_queue_attributes(queue, updated, self.clock.now_ms())
+        # On FIFO queues the queue delay is retroactive: it also applies to the
+        # messages already waiting (Developer Guide, delay queues).
+        redelay = queue.fifo and updated["DelaySeconds"] != queue.attributes["DelaySeconds"]
+        self.store.update_queue_attributes(
+            queue,
+            updated,
+            self.clock.now_ms(),
+            retroactive_delay_ms=int(updated["DelaySeconds"]) * 1000 if redelay else None,
+        )
         # A shorter delay or retention can change what a waiting receive finds.
         self.waiters.notify(queue.id)
         return {}

@@ -276,13 +276,24 @@ class Store(MoveTaskTable):
         return row[0] if row else None
 
     def update_queue_attributes(
-        self, queue: QueueRecord, attributes: dict[str, str], now_ms: int
+        self,
+        queue: QueueRecord,
+        attributes: dict[str, str],
+        now_ms: int,
+        retroactive_delay_ms: int | None = None,
     ) -> None:
+        """Store new attributes; a retroactive delay also moves never-received messages."""
         with self.transaction():
             self._db.execute(
                 "UPDATE queues SET attributes = ?, modified_at = ? WHERE id = ?",
                 (json.dumps(attributes), now_ms, queue.id),
             )
+            if retroactive_delay_ms is not None:
+                self._db.execute(
+                    "UPDATE messages SET visible_at = sent_at + ?"
+                    " WHERE queue_id = ? AND receive_count = 0",
+                    (retroactive_delay_ms, queue.id),
+                )
         queue.replace_attributes(attributes)
         queue.modified_at = now_ms
 
