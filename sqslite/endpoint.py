@@ -224,7 +224,7 @@ class SqsEndpoint:
                 )
                 return query_error(None, {}, request_id, error)
         if request.method == "GET" and not any(name == "Action" for name, _ in fields):
-            # SQS answers a GET without an Action with 404 and an XML error.
+            # SQS returns 404 and an XML error for a GET without an Action.
             error = SqsError(
                 "UnknownOperationException",
                 "UnknownOperationException",

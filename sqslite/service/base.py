@@ -1,5 +1,5 @@
-"""What every operation shares: the request context, parameter access and
-finding the queue a request names."""
+"""Shared parts of every operation: the request context, parameter access and
+the lookup of the queue a request names."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from . import limits
 from .errors import SqsError, invalid_parameter, missing_parameter, queue_does_not_exist
 from .longpoll import Waiters
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 BATCH_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 @dataclass
 class RequestContext:
-    """Who sent a request and how it reached the server."""
+    """The sender of a request and the address it reached the server at."""
 
     request_id: str
     account_id: str

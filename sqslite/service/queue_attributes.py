@@ -27,7 +27,6 @@ ENUM_ATTRIBUTES = {
     "FifoThroughputLimit": ("perQueue", "perMessageGroupId"),
 }
 JSON_ATTRIBUTES = {"Policy", "RedrivePolicy", "RedriveAllowPolicy"}
-FIFO_ONLY = ("FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
 SETTABLE = (
     set(INTEGER_RANGES) | BOOLEAN_ATTRIBUTES | set(ENUM_ATTRIBUTES) | JSON_ATTRIBUTES
 ) | {"KmsMasterKeyId"}
@@ -97,7 +96,7 @@ def _normalize_policy(value: str) -> str:
             f"maximum of {limits.MAX_POLICY_BYTES} bytes."
         )
     _load_json_object("Policy", value)
-    # NOTE: AWS parses the policy as an IAM document and may re-serialize it;
+    # NOTE: AWS parses the policy as an IAM document and may re-serialize it.
     # sqslite checks only that it is a JSON object and returns it as sent.
     return value
 

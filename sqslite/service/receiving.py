@@ -25,6 +25,8 @@ def make_receipt_handle(queue: QueueRecord, message: MessageRecord) -> str:
 def parse_receipt_handle(handle: str, queue: QueueRecord) -> tuple[int, str]:
     """Return (message row id, receipt token) of a handle of this queue."""
     try:
+        if len(handle) > limits.MAX_RECEIPT_HANDLE_LENGTH:
+            raise ValueError(len(handle))
         raw = base64.b64decode(handle.encode("ascii"), validate=True).decode("ascii")
         prefix, queue_id, row_id, token = raw.split(":")
         if prefix != HANDLE_PREFIX:
@@ -41,14 +43,6 @@ def parse_receipt_handle(handle: str, queue: QueueRecord) -> tuple[int, str]:
 
 def expired_handle(handle: str) -> SqsError:
     return invalid_parameter("ReceiptHandle", handle, "The receipt handle has expired.")
-
-
-SYSTEM_ATTRIBUTES_ALWAYS = (
-    "SenderId",
-    "SentTimestamp",
-    "ApproximateReceiveCount",
-    "ApproximateFirstReceiveTimestamp",
-)
 
 
 class ReceiveOperations(RedriveOperations):
@@ -377,7 +371,7 @@ class ReceiveOperations(RedriveOperations):
         if queue.fifo and (record.receipt_token != token or not in_flight):
             raise expired_handle(handle)
         if not in_flight:
-            # NOTE: AWS answers 200 here on standard queues; whether it also hides
+            # NOTE: AWS returns 200 here on standard queues. Whether it also hides
             # the message again is unconfirmed, so sqslite leaves it visible.
             return None
         new_visible_at = now + timeout * 1000

@@ -10,7 +10,6 @@ import logging
 
 from ..ids import random_uuid
 from ..store import MessageRecord, MoveTaskRecord, QueueRecord
-from . import limits
 from .base import RequestContext, ServiceBase
 from .errors import SqsError, invalid_parameter, invalid_parameter_value, missing_parameter
 
@@ -220,8 +219,8 @@ class RedriveOperations(ServiceBase):
                 "ResourceNotFoundException", "ResourceNotFoundException", "Task does not exist.", 404
             )
         if task.status != "RUNNING":
-            # NOTE: the model says only running tasks can be cancelled; the
-            # wording of this error is unconfirmed.
+            # NOTE: the model documents that only running tasks can be
+            # cancelled. The wording of this error is unconfirmed.
             raise invalid_parameter_value(
                 f"Only a RUNNING task can be cancelled; this task is {task.status}."
             )

@@ -1,6 +1,6 @@
 """The SQLite store: the only module that writes SQL.
 
-The service asks for operations in SQS terms (create a queue, receive up to
+The service requests operations in SQS terms (create a queue, receive up to
 N messages) and gets plain records back. Every mutating call runs in one
 transaction that commits before the call returns, so a request is answered
 only after its data is in the database.
@@ -108,7 +108,7 @@ class Store(MoveTaskTable):
         A block of one statement needs no BEGIN and COMMIT of its own, because
         SQLite runs each statement atomically. With group commit and a running
         event loop, the block becomes a savepoint inside the transaction that
-        is open for this loop turn, and durable() tells when it is committed.
+        is open for this loop turn, and durable() waits until it is committed.
         """
         if self.group_commit and self._join_group():
             if single_statement:
@@ -638,7 +638,7 @@ class Store(MoveTaskTable):
     ) -> int:
         """Delete the queue's messages older than its retention period.
 
-        Also forgets FIFO dedup ids and receive attempts older than fifo_window_ms.
+        Also deletes FIFO dedup ids and receive attempts older than fifo_window_ms.
         """
         with self.transaction():
             cursor = self._db.execute(
