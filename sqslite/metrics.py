@@ -1,9 +1,8 @@
 """Request counters and latency histograms, written out in the Prometheus text format.
 
-The endpoint records every SQS request with ``RequestMetrics.observe``, which
-only increments integers in dicts that already exist after the first request
-of an operation, so the hot path allocates nothing but its dict key.
-Queue gauges are computed when ``/metrics`` is scraped.
+The endpoint records every SQS request with ``RequestMetrics.observe``. After
+the first request of an operation it only increments counters that already
+exist. Queue gauges are computed when ``/metrics`` is scraped.
 """
 
 from __future__ import annotations
@@ -30,40 +29,46 @@ LATENCY_BUCKETS = (
     20.0,
 )
 
-# Label of requests whose operation could not be decoded.
+# Operation label of requests that failed before their operation was decoded.
 UNKNOWN_OPERATION = "unknown"
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-class LatencyHistogram:
-    """Counts of observations per bucket (not cumulative) and their sum in seconds."""
+class OperationMetrics:
+    """Requests of one operation: counts by HTTP status and a latency histogram.
 
-    __slots__ = ("counts", "total")
+    ``buckets`` contains the observations per bucket (not cumulative), the last
+    one for +Inf, and ``seconds`` their sum.
+    """
+
+    __slots__ = ("statuses", "buckets", "seconds")
 
     def __init__(self) -> None:
-        self.counts = [0] * (len(LATENCY_BUCKETS) + 1)  # the last one is +Inf
-        self.total = 0.0
+        self.statuses: dict[int, int] = {}
+        self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)
+        self.seconds = 0.0
 
 
 class RequestMetrics:
-    """Requests by (operation, HTTP status) and latency histograms by operation."""
+    """Request counts and latencies by operation, None for requests that failed to decode.
+
+    Counting by operation and then status keeps the hot path at one dict
+    lookup by a string whose hash Python caches. The outcome label is
+    derived from the status when the metrics are written out.
+    """
 
     def __init__(self) -> None:
-        self.requests: dict[tuple[str, int], int] = {}
-        self.latency: dict[str, LatencyHistogram] = {}
+        self.operations: dict[str | None, OperationMetrics] = {}
 
     def observe(self, operation: str | None, status: int, seconds: float) -> None:
-        if operation is None:
-            operation = UNKNOWN_OPERATION
-        key = (operation, status)
-        requests = self.requests
-        requests[key] = requests.get(key, 0) + 1
-        histogram = self.latency.get(operation)
-        if histogram is None:
-            histogram = self.latency[operation] = LatencyHistogram()
-        histogram.counts[bisect_left(LATENCY_BUCKETS, seconds)] += 1
-        histogram.total += seconds
+        entry = self.operations.get(operation)
+        if entry is None:
+            entry = self.operations[operation] = OperationMetrics()
+        statuses = entry.statuses
+        statuses[status] = statuses.get(status, 0) + 1
+        entry.buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        entry.seconds += seconds
 
 
 def outcome(status: int) -> str:
@@ -85,34 +90,46 @@ def format_value(value: float) -> str:
 
 
 def render_requests(metrics: RequestMetrics) -> Iterable[str]:
+    operations = sorted(
+        (operation or UNKNOWN_OPERATION, entry) for operation, entry in metrics.operations.items()
+    )
     yield "# HELP sqslite_requests_total SQS API requests by operation and outcome."
     yield "# TYPE sqslite_requests_total counter"
-    by_outcome: dict[tuple[str, str], int] = {}
-    for (operation, status), count in metrics.requests.items():
-        key = (operation, outcome(status))
-        by_outcome[key] = by_outcome.get(key, 0) + count
-    for (operation, result), count in sorted(by_outcome.items()):
-        yield (
-            f'sqslite_requests_total{{operation="{escape_label(operation)}",'
-            f'outcome="{result}"}} {count}'
-        )
+    for operation, entry in operations:
+        by_outcome: dict[str, int] = {}
+        for status, count in entry.statuses.items():
+            result = outcome(status)
+            by_outcome[result] = by_outcome.get(result, 0) + count
+        for result, count in sorted(by_outcome.items()):
+            yield (
+                f'sqslite_requests_total{{operation="{escape_label(operation)}",'
+                f'outcome="{result}"}} {count}'
+            )
 
-    yield "# HELP sqslite_request_duration_seconds Time from request body read to response."
+    yield (
+        "# HELP sqslite_request_duration_seconds "
+        "Time from a request's full body to its encoded response."
+    )
     yield "# TYPE sqslite_request_duration_seconds histogram"
-    for operation, histogram in sorted(metrics.latency.items()):
+    for operation, entry in operations:
         label = f'operation="{escape_label(operation)}"'
         cumulative = 0
-        for bound, count in zip((*LATENCY_BUCKETS, None), histogram.counts, strict=True):
+        for bound, count in zip((*LATENCY_BUCKETS, None), entry.buckets, strict=True):
             cumulative += count
             le = "+Inf" if bound is None else repr(bound)
             yield f'sqslite_request_duration_seconds_bucket{{{label},le="{le}"}} {cumulative}'
-        yield f"sqslite_request_duration_seconds_sum{{{label}}} {repr(histogram.total)}"
+        yield f"sqslite_request_duration_seconds_sum{{{label}}} {entry.seconds!r}"
         yield f"sqslite_request_duration_seconds_count{{{label}}} {cumulative}"
 
 
-def render_gauge(name: str, help_text: str, samples: Iterable[tuple[dict[str, str], float]]) -> Iterable[str]:
+def render_gauge(
+    name: str, help_text: str, samples: Iterable[tuple[dict[str, str], float]]
+) -> Iterable[str]:
     yield f"# HELP {name} {help_text}"
     yield f"# TYPE {name} gauge"
     for labels, value in samples:
         rendered = ",".join(f'{key}="{escape_label(item)}"' for key, item in labels.items())
-        yield f"{name}{{{rendered}}} {format_value(value)}" if rendered else f"{name} {format_value(value)}"
+        if rendered:
+            yield f"{name}{{{rendered}}} {format_value(value)}"
+        else:
+            yield f"{name} {format_value(value)}"
