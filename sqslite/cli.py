@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
+import os
 import re
 import signal
 import sys
@@ -13,88 +15,176 @@ import uvicorn
 
 from . import __version__
 from .app import Settings, create_app
+from .client_commands import CLIENT_COMMANDS, add_client_commands
+from .config import ConfigError, load_config
 
 logger = logging.getLogger("sqslite")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def build_parser() -> argparse.ArgumentParser:
+ENV_PREFIX = "SQSLITE_"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class EnvDefaults:
+    """Option defaults taken from SQSLITE_* environment variables, with their errors.
+
+    Each option's default is its variable's value when that is set, so a
+    container can be configured by environment alone. A flag on the command
+    line still wins. An invalid value goes into ``errors`` under the
+    command's name, and main() reports it when that command runs.
+    """
+
+    def __init__(self, environ: dict[str, str]) -> None:
+        self.environ = environ
+        self.errors: dict[str, list[str]] = {}
+
+    def add(
+        self,
+        parser: argparse.ArgumentParser,
+        flag: str,
+        default,
+        help_text: str,
+        kind: type = str,
+        choices: list[str] | None = None,
+        **kwargs,
+    ) -> None:
+        variable = ENV_PREFIX + flag.lstrip("-").replace("-", "_").upper()
+        try:
+            value = self._read(variable, default, kind, choices)
+        except ValueError as error:
+            command = parser.prog.rpartition(" ")[2]
+            self.errors.setdefault(command, []).append(str(error))
+            value = default
+        if kind is bool:
+            shown = "off"
+        elif default is None:
+            shown = "none"
+        else:
+            shown = default
+        help_text = f"{help_text} (env {variable}; default: {shown})"
+        if kind is bool:
+            parser.add_argument(flag, action="store_true", default=value, help=help_text, **kwargs)
+        else:
+            parser.add_argument(
+                flag, type=kind, choices=choices, default=value, help=help_text, **kwargs
+            )
+
+    def _read(self, variable: str, default, kind: type, choices: list[str] | None):
+        raw = self.environ.get(variable)
+        if raw is None:
+            return default
+        if kind is bool:
+            if raw.strip().lower() in TRUE_WORDS:
+                return True
+            if raw.strip().lower() in FALSE_WORDS:
+                return False
+            raise ValueError(f"invalid {variable}={raw!r}: expected true or false")
+        try:
+            value = kind(raw)
+        except ValueError:
+            expected = "an integer" if kind is int else "a number"
+            raise ValueError(f"invalid {variable}={raw!r}: expected {expected}") from None
+        if choices is not None and value not in choices:
+            raise ValueError(f"invalid {variable}={raw!r}: expected one of {', '.join(choices)}")
+        return value
+
+
+def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentParser:
+    env = EnvDefaults(dict(os.environ) if environ is None else environ)
     parser = argparse.ArgumentParser(prog="sqslite", description="A local Amazon SQS emulator.")
+    parser.set_defaults(env_errors=env.errors)
     parser.add_argument("--version", action="version", version=f"sqslite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the SQS endpoint")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=9324, help="TCP port to listen on (default: 9324)")
-    serve.add_argument(
+    env.add(serve, "--host", "127.0.0.1", "address to listen on")
+    env.add(serve, "--port", 9324, "TCP port to listen on", kind=int)
+    env.add(
+        serve,
         "--db",
+        None,
+        "SQLite database file that keeps queues and messages across restarts; "
+        "none keeps them in memory, lost on exit",
         metavar="PATH",
-        help="SQLite database file that keeps queues and messages across restarts "
-        "(default: in memory, lost on exit)",
     )
-    serve.add_argument(
+    env.add(
+        serve,
+        "--config",
+        None,
+        "TOML file of queues to create at start and after each reset; see the README",
+        metavar="FILE",
+    )
+    env.add(
+        serve,
         "--base-url",
-        help="fixed scheme://host:port for queue URLs (default: taken from each request's "
-        "Host header)",
+        None,
+        "fixed scheme://host:port for queue URLs; none takes it from each request's Host header",
     )
-    serve.add_argument("--region", default="us-east-1", help="region in queue ARNs (default: us-east-1)")
-    serve.add_argument(
+    env.add(serve, "--region", "us-east-1", "region in queue ARNs")
+    env.add(
+        serve,
         "--account-id",
-        default="000000000000",
-        help="account of callers whose access key id is not 12 digits (default: 000000000000)",
+        "000000000000",
+        "account of callers whose access key id is not 12 digits",
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--synchronous",
+        "NORMAL",
+        "SQLite synchronous mode for --db: NORMAL survives a process crash, FULL also "
+        "a power loss",
         choices=["NORMAL", "FULL"],
-        default="NORMAL",
-        help="SQLite synchronous mode for --db: NORMAL survives a process crash, FULL also "
-        "a power loss (default: NORMAL)",
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--max-request-bytes",
-        type=int,
-        default=10 * 1024 * 1024,
-        help="largest request body accepted, in bytes; larger ones get HTTP 413 before they are "
-        "read whole (default: 10485760, room for a 1 MiB message in any encoding)",
+        10 * 1024 * 1024,
+        "largest request body accepted, in bytes; larger ones get HTTP 413 before they are "
+        "read whole (the default leaves room for a 1 MiB message in any encoding)",
+        kind=int,
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--max-long-polls",
-        type=int,
-        default=1000,
-        help="long polls that may wait at once; one more gets a RequestThrottled error "
-        "(default: 1000)",
+        1000,
+        "long polls that may wait at once; one more gets a RequestThrottled error",
+        kind=int,
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--max-connections",
-        type=int,
-        default=1000,
-        help="open connections and requests served at once; beyond it uvicorn answers 503 "
-        "(default: 1000)",
+        1000,
+        "open connections and requests served at once; beyond it uvicorn answers 503",
+        kind=int,
     )
-    serve.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=5.0,
-        help="seconds an idle keep-alive connection stays open (default: 5)",
+    env.add(
+        serve, "--idle-timeout", 5.0, "seconds an idle keep-alive connection stays open", kind=float
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--body-timeout",
-        type=float,
-        default=30.0,
-        help="seconds a client has to send a request body before it gets HTTP 408 (default: 30)",
+        30.0,
+        "seconds a client has to send a request body before it gets HTTP 408",
+        kind=float,
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--test-clock",
-        action="store_true",
-        help="let POST /_sqslite/clock move the service clock forward, for tests",
+        False,
+        "let POST /_sqslite/clock move the service clock forward, for tests",
+        kind=bool,
     )
-    serve.add_argument(
+    env.add(
+        serve,
         "--log-level",
-        default="info",
+        "info",
+        "log level",
         choices=["debug", "info", "warning", "error"],
-        help="log level (default: info)",
     )
+    add_client_commands(commands, env)
     return parser
 
 
@@ -132,6 +222,13 @@ def serve(args: argparse.Namespace) -> int:
     if args.base_url and not re.match(r"^https?://[^/]+$", args.base_url.rstrip("/")):
         print(f"sqslite: invalid --base-url {args.base_url!r}: expected scheme://host[:port]", file=sys.stderr)
         return 2
+    config = None
+    if args.config:
+        try:
+            config = load_config(args.config)
+        except ConfigError as error:
+            print(f"sqslite: {error}", file=sys.stderr)
+            return 2
     settings = Settings(
         db_path=args.db,
         base_url=args.base_url.rstrip("/") if args.base_url else None,
@@ -142,8 +239,15 @@ def serve(args: argparse.Namespace) -> int:
         max_request_bytes=args.max_request_bytes,
         max_long_polls=args.max_long_polls,
         body_timeout=args.body_timeout,
+        config=config,
     )
     application = create_app(settings)
+    try:
+        asyncio.run(application.prepare())
+    except ConfigError as error:
+        application.close()
+        print(f"sqslite: {error}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
         application,
         host=args.host,
@@ -171,9 +275,14 @@ def serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    env_errors = args.env_errors.get(args.command, [])
+    for error in env_errors:
+        print(f"sqslite: {error}", file=sys.stderr)
+    if env_errors:
+        return 2
     if args.command == "serve":
         return serve(args)
-    return 2
+    return CLIENT_COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":
