@@ -125,7 +125,7 @@ def source_modules(folder: Path, package: str) -> set[str]:
 
 
 def test_wheel_contains_server_and_suite(tmp_path):
-    """The wheel holds every module of sqslite/ and compat/, the suite as sqslite/compat/."""
+    """The wheel contains every module of sqslite/ and compat/, the suite as sqslite/compat/."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
          "-w", str(tmp_path), str(ROOT)],
