@@ -54,6 +54,7 @@ class Limits:
     boto_messages: int
     start_rounds: int
     idle_wait: float
+    min_fill_rate: float
 
 
 class Run:
@@ -154,9 +155,10 @@ def check_batch(result: ScenarioResult, response: dict, expected: int, operation
 async def fill_queue(run: Run, url: str, total: int, body: str = FILL_BODY) -> tuple[int, float]:
     """Send total messages with SendMessageBatch from FILL_CONNECTIONS connections.
 
-    Returns (messages sent, seconds taken). The fill has no time limit of
-    its own beyond PHASE_GRACE per 10,000 messages, because a scenario that
-    needs a full queue cannot run on a partial one.
+    Returns (messages sent, seconds taken). The fill is not bounded by
+    Limits.seconds, because a scenario that needs a full queue cannot run
+    on a partial one. It times out if it runs slower than
+    Limits.min_fill_rate messages per second.
     """
     sent = 0
     remaining = [total]
@@ -173,7 +175,7 @@ async def fill_queue(run: Run, url: str, total: int, body: str = FILL_BODY) -> t
             sent += len(response.get("Successful", []))
 
     started = time.perf_counter()
-    time_limit = PHASE_GRACE * (1 + total / 10_000)
+    time_limit = PHASE_GRACE + total / run.limits.min_fill_rate
     await run_connections(run.client, FILL_CONNECTIONS, fill, time_limit)
     return sent, time.perf_counter() - started
 
@@ -631,7 +633,7 @@ async def scenario_fifo(run: Run) -> ScenarioResult:
     try:
         await asyncio.wait_for(
             asyncio.gather(*(fill(c, index) for index, c in enumerate(connections))),
-            PHASE_GRACE * (1 + total / 10_000),
+            PHASE_GRACE + total / run.limits.min_fill_rate,
         )
     finally:
         for connection in connections:
@@ -682,7 +684,8 @@ async def scenario_deep_queue(run: Run) -> ScenarioResult:
     """
     result = ScenarioResult("deep-queue", run.target.name)
     p50s = {}
-    for depth in (run.limits.deep_small, run.limits.deep_large):
+    depths = [depth for depth in (run.limits.deep_small, run.limits.deep_large) if depth]
+    for depth in depths:
         url = await run.create_queue(f"deep-{depth}")
         filled, fill_seconds = await fill_queue(run, url, depth)
         result.rate(f"fill to {depth:,} (SendMessageBatch)", filled, fill_seconds)
