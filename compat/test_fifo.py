@@ -1106,3 +1106,30 @@ def test_concurrent_consumers(sqs, queue, make_client):
         expected = [f"{group}-m{index:03d}" for index in range(MESSAGES_PER_GROUP)]
         assert group_order(received_bodies, group) == expected, group
     assert message_counts(sqs, url) == (0, 0, 0)
+
+
+@pytest.mark.waits
+def test_queue_delay_change_is_retroactive(sqs, queue, clock):
+    """Changing a FIFO queue's DelaySeconds also delays the messages already in it.
+
+    Source: SQS Developer Guide, "Amazon SQS delay queues": for FIFO queues the
+    per-queue delay is retroactive, unlike on standard queues.
+    """
+    url = queue(fifo=True)
+    send_fifo(sqs, url, "g1-m1")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "10"})
+    assert message_counts(sqs, url) == (0, 0, 1)
+    assert receive_bodies(sqs, url) == []
+    clock.advance(11)
+    assert receive_bodies(sqs, url) == ["g1-m1"]
+
+
+def test_standard_queue_delay_not_retroactive(sqs, queue):
+    """On a standard queue a new DelaySeconds applies only to messages sent afterwards.
+
+    Source: SQS Developer Guide, "Amazon SQS delay queues".
+    """
+    url = queue()
+    sqs.send_message(QueueUrl=url, MessageBody="before")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "10"})
+    assert message_counts(sqs, url) == (1, 0, 0)
