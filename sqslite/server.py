@@ -66,11 +66,12 @@ class Server:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._bound = False  # the port is known, so endpoint_url is too
 
     @property
     def endpoint_url(self) -> str:
-        if self._thread is None:
-            raise RuntimeError("the server is not running; call start() or use it in a with block")
+        if not self._bound:
+            raise RuntimeError("the server has not started; call start() or use it in a with block")
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Server:
@@ -81,6 +82,8 @@ class Server:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        self._bound = True
+
         self.application = create_app(self.settings)
         config = uvicorn.Config(
             self.application,
@@ -92,11 +95,13 @@ class Server:
             timeout_graceful_shutdown=self.stop_timeout,
         )
         self._uvicorn = uvicorn.Server(config)
+
         self._error = None
         self._thread = threading.Thread(
             target=self._run, args=(sock,), name=f"sqslite-{self.port}", daemon=True
         )
         self._thread.start()
+
         deadline = time.monotonic() + self.start_timeout
         while not self._uvicorn.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
