@@ -498,11 +498,6 @@ def test_hostile_paths_and_methods(http, path, method):
     check_query_answer(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: urlsplit raises ValueError on an unclosed IPv6 host, and "
-    "the endpoint answers 500 InternalFailure",
-)
 @pytest.mark.parametrize("url", ["http://[::1", "http://[/000000000000/sentinel"])
 def test_unclosed_ipv6_queue_url(url):
     """Answer an unparseable queue URL with a client error, in process to keep the server log clean."""

@@ -72,7 +72,10 @@ class ServiceBase:
 
     @staticmethod
     def parse_queue_url(url: str, context: RequestContext) -> tuple[str, str]:
-        path = urlsplit(url).path if "://" in url else url
+        try:
+            path = urlsplit(url).path if "://" in url else url
+        except ValueError:  # for example an unclosed IPv6 host, "http://[::1"
+            raise queue_does_not_exist() from None
         segments = [segment for segment in path.split("/") if segment]
         if not segments:
             raise queue_does_not_exist()

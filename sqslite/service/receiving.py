@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 
 from ..store import MessageRecord, QueueRecord
 from . import limits, messages
@@ -14,6 +15,8 @@ from .errors import SqsError, invalid_parameter, missing_parameter, receipt_hand
 from .redrive import RedriveOperations
 
 HANDLE_PREFIX = "sqslite"
+# The store makes receipt tokens as lower(hex(randomblob(12))).
+RECEIPT_TOKEN = re.compile(r"[0-9a-f]{24}")
 
 
 def make_receipt_handle(queue: QueueRecord, message: MessageRecord) -> str:
@@ -29,7 +32,7 @@ def parse_receipt_handle(handle: str, queue: QueueRecord) -> tuple[int, str]:
             raise ValueError(len(handle))
         raw = base64.b64decode(handle.encode("ascii"), validate=True).decode("ascii")
         prefix, queue_id, row_id, token = raw.split(":")
-        if prefix != HANDLE_PREFIX:
+        if prefix != HANDLE_PREFIX or not RECEIPT_TOKEN.fullmatch(token):
             raise ValueError(prefix)
         queue_number, row_number = int(queue_id), int(row_id)
     except (binascii.Error, UnicodeError, ValueError):
