@@ -570,10 +570,18 @@ def protocol_of_item(item) -> str:
     return "raw"
 
 
+SUITE_DIR = Path(__file__).resolve().parent
+
+
+def _in_suite(item) -> bool:
+    """Whether ``item`` is a compat test, not one of a session that also runs other tests."""
+    return SUITE_DIR in Path(item.path).resolve().parents
+
+
 def pytest_collection_modifyitems(config, items):
     valid = _operation_names()
     problems = []
-    for item in items:
+    for item in filter(_in_suite, items):
         names = operations_of(item)
         if not names:
             problems.append(f"{item.nodeid}: no @pytest.mark.operation(...)")
@@ -589,7 +597,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_collection_finish(session):
     target = session.config.stash[TARGET_KEY]
-    count = len(session.items)
+    count = sum(1 for item in session.items if _in_suite(item))
     where = {
         "sqslite": "sqslite started by the suite",
         "endpoint": target.endpoint_url,
@@ -616,6 +624,8 @@ _CURRENT_ITEM: dict = {}
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
+    if not _in_suite(item):
+        return (yield)
     _CURRENT_ITEM["item"] = item
     try:
         return (yield)
