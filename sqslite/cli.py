@@ -255,7 +255,9 @@ def serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         access_log=False,
         lifespan="on",
-        limit_concurrency=args.max_connections,
+        # uvicorn counts the new connection itself against limit_concurrency,
+        # so one more lets --max-connections requests be served at once.
+        limit_concurrency=args.max_connections + 1,
         timeout_keep_alive=args.idle_timeout,
     )
     server = _Server(config, on_exit=application.begin_shutdown)

@@ -116,7 +116,8 @@ class SqsEndpoint:
             error = SqsError(
                 "RequestTimeout",
                 "RequestTimeout",
-                f"The request body did not arrive within {self.body_timeout:g} seconds.",
+                f"The request body did not arrive within the limit of {self.body_timeout:g} s "
+                "(--body-timeout).",
                 status=408,
             )
             await self._send(send, self._reject(headers, error))
