@@ -37,7 +37,8 @@ class Settings:
     account_id: str = "000000000000"
     test_clock: bool = False
     synchronous: str = "NORMAL"
-    sweep_interval: float = 30.0
+    # Seconds between retention sweep calls, each a bounded chunk of work.
+    sweep_interval: float = 1.0
     # Resource limits; the CLI's help and the README give their meaning.
     max_request_bytes: int = 10 * 1024 * 1024
     max_long_polls: int = 1000

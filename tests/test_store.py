@@ -74,7 +74,7 @@ def test_receive_skips_expired_messages(store, queue):
     store.add_messages(queue, [new_message(1, 1_000), new_message(2, 50_000)])
     received = store.receive_messages(queue, 10, 30_000, 62_000, retention_ms=60_000)
     assert [message.message_id for message in received] == ["id-2"]
-    assert store.delete_expired(queue, 62_000, retention_ms=60_000, fifo_window_ms=300_000) == 1
+    assert store.delete_expired(queue, 62_000, 60_000, after_id=0, max_rows=100) == (1, 2, None)
 
 
 def test_next_visible_at_is_earliest_hidden(store, queue):
@@ -112,3 +112,42 @@ def test_file_database_survives_reopen(tmp_path):
         assert reopened.integrity_check() == "ok"
     finally:
         reopened.close()
+
+
+def fifo_message(number: int, group: str, sent_at: int) -> NewMessage:
+    message = new_message(number, sent_at)
+    message.group_id = group
+    return message
+
+
+@pytest.mark.parametrize("groups", [3, 100], ids=["group-by-group", "send-order-walk"])
+def test_fifo_receive_respects_group_locks(store, groups):
+    """Both FIFO read strategies deliver groups in order and skip locked ones."""
+    queue = store.create_queue(
+        "000000000000", "jobs.fifo", True, {"MessageRetentionPeriod": "345600"}, {}, 1_000
+    )
+    messages = [
+        fifo_message(number, f"g{number % groups}", 1_000 + number)
+        for number in range(groups * 3)
+    ]
+    store.add_messages(queue, messages)
+
+    first = store.receive_fifo_messages(queue, 2, 30_000, 2_000, RETENTION_MS)
+    if groups == 3:
+        # Group by group, the oldest group goes first and as far as it goes.
+        assert [message.message_id for message in first] == ["id-0", f"id-{groups}"]
+    else:
+        # In send order, the walk stops at the first two deliverable messages.
+        assert [message.message_id for message in first] == ["id-0", "id-1"]
+
+    second = store.receive_fifo_messages(queue, 10, 30_000, 2_000, RETENTION_MS)
+    second_groups = {message.group_id for message in second}
+    assert "g0" not in second_groups  # locked by the two messages in flight
+    taken = first + second
+    for group in {message.group_id for message in taken}:
+        numbers = [int(m.message_id[3:]) for m in taken if m.group_id == group]
+        assert numbers == sorted(numbers)
+
+    # Once the first receive's messages are visible again, g0 starts from its head.
+    later = store.receive_fifo_messages(queue, 10, 30_000, 40_000, RETENTION_MS)
+    assert later[0].message_id == "id-0"

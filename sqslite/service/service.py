@@ -50,6 +50,13 @@ def _method_name(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
+# Messages one sweep call reads at most: a few milliseconds of work. Each
+# queue visited costs at least SWEEP_QUEUE_COST of it, so many small queues
+# also spread over several calls.
+SWEEP_ROWS = 20_000
+SWEEP_QUEUE_COST = 200
+
+
 class SqsService(
     QueueOperations, SendOperations, ReceiveOperations, PermissionOperations, RedriveOperations
 ):
@@ -57,6 +64,8 @@ class SqsService(
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Where the retention sweep goes on: (queue id, message id after which).
+        self._sweep_position = (0, 0)
         self._handlers: dict[str, tuple[Callable, bool]] = {}
         for operation in OPERATIONS:
             handler = getattr(self, _method_name(operation))
@@ -72,14 +81,37 @@ class SqsService(
             return await handler(params, context)
         return handler(params, context)
 
-    def sweep(self) -> int:
-        """Delete messages past their queue's retention period; return how many."""
+    def sweep(self, max_rows: int = SWEEP_ROWS) -> int:
+        """Delete expired messages, reading at most about max_rows messages; return how many.
+
+        Each call goes on where the last one stopped, queue by queue, so that
+        repeated calls cover every queue while no call holds the event loop
+        for long. A queue's FIFO state is cleaned when its pass ends.
+        """
         now = self.clock.now_ms()
         removed = 0
-        for queue in self.store.all_queues():
-            removed += self.store.delete_expired(
-                queue, now, self.retention_ms(queue), limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
+        budget = max_rows
+        position_queue, position_after = self._sweep_position
+        for queue in sorted(self.store.all_queues(), key=lambda queue: queue.id):
+            if queue.id < position_queue:
+                continue
+            if budget <= 0:
+                self._sweep_position = (queue.id, 0)
+                return removed
+            after_id = position_after if queue.id == position_queue else 0
+            deleted, read, next_after = self.store.delete_expired(
+                queue, now, self.retention_ms(queue), after_id, budget
             )
+            removed += deleted
+            if next_after is not None:
+                self._sweep_position = (queue.id, next_after)
+                return removed
+            budget -= max(read, SWEEP_QUEUE_COST)
+            if queue.fifo:
+                self.store.delete_expired_fifo_state(
+                    queue, now - limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
+                )
+        self._sweep_position = (0, 0)  # every queue done: start again
         return removed
 
     def reset(self) -> None:

@@ -105,4 +105,9 @@ CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible
 -- Serves FIFO receives, which read a queue's messages in send order: the
 -- index holds the rowid (the send order) after queue_id.
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id);
+
+-- Serves FIFO receives on queues with few message groups: each group's
+-- messages in send order.
+CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id)
+    WHERE group_id IS NOT NULL;
 """

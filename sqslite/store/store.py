@@ -32,6 +32,26 @@ logger = logging.getLogger(__name__)
 # message groups: 120,000, as the SQS Developer Guide documents for FIFO queues.
 FIFO_LOOK_AHEAD = 120_000
 
+# A FIFO queue with at most this many message groups is read group by group,
+# a few index lookups each; one with more is read in send order.
+FEW_GROUPS = 64
+# Expired messages a group's head run may step over before giving up on it
+# until the retention sweep removes them.
+FIFO_EXPIRED_SKIP = 100
+
+# The distinct message groups of a queue, found by stepping through the
+# group index rather than reading every message.
+DISTINCT_GROUPS = (
+    "WITH RECURSIVE groups(group_id) AS ("
+    " SELECT (SELECT MIN(group_id) FROM messages"
+    "  WHERE queue_id = :queue AND group_id IS NOT NULL)"
+    " UNION ALL"
+    " SELECT (SELECT MIN(group_id) FROM messages"
+    "  WHERE queue_id = :queue AND group_id > groups.group_id)"
+    " FROM groups WHERE groups.group_id IS NOT NULL) "
+    "SELECT group_id FROM groups WHERE group_id IS NOT NULL LIMIT :limit"
+)
+
 INSERT_MESSAGE = (
     "INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, system_attributes,"
     " sender_id, sent_at, visible_at, group_id, dedup_id, sequence_number, enqueued_at)"
@@ -439,34 +459,78 @@ class Store(MoveTaskTable):
     ) -> list[MessageRecord]:
         """Take up to max_messages messages of a FIFO queue in group order, and hide them.
 
-        Messages are read in send order. A message that is not visible (in
-        flight or delayed) blocks the rest of its group, so nothing sent after
-        it goes out, while earlier messages of the group still can. The result
-        lists each group's messages together, groups in the order of their
-        first message. Like SQS, the look-ahead stops after FIFO_LOOK_AHEAD
-        messages, so a deep backlog of blocked groups can hide later groups.
+        Within a group, messages go out in send order and only up to the
+        first one that is not visible (in flight or delayed): nothing sent
+        after a message in flight goes out, while earlier messages still can.
+        The result lists each group's messages together, groups in the order
+        of their first message.
         """
+        cutoff = now_ms - retention_ms
         with self.transaction():
-            rows = self._db.execute(
-                "SELECT id, group_id, visible_at FROM messages"
-                " WHERE queue_id = ? AND enqueued_at >= ? ORDER BY id LIMIT ?",
-                (queue.id, now_ms - retention_ms, FIFO_LOOK_AHEAD),
-            )
-            blocked: set[str | None] = set()
-            runs: dict[str | None, list[int]] = {}
-            found = 0
-            for row_id, group_id, visible_at in rows:
-                if visible_at > now_ms:
-                    blocked.add(group_id)
-                elif group_id not in blocked:
-                    runs.setdefault(group_id, []).append(row_id)
-                    found += 1
-                    if found == max_messages:
-                        break
-            ids = [row_id for run in runs.values() for row_id in run]
+            groups = self._db.execute(
+                DISTINCT_GROUPS, {"queue": queue.id, "limit": FEW_GROUPS + 1}
+            ).fetchall()
+            if len(groups) <= FEW_GROUPS:
+                runs = self._group_runs(queue, [row[0] for row in groups], max_messages, now_ms, cutoff)
+            else:
+                runs = self._walk_runs(queue, max_messages, now_ms, cutoff)
+            ids = [row_id for run in runs for row_id in run][:max_messages]
             records = self._take(ids, visibility_ms, now_ms)
         position = {row_id: index for index, row_id in enumerate(ids)}
         return sorted(records, key=lambda message: position[message.id])
+
+    def _group_runs(
+        self, queue: QueueRecord, groups: list[str], max_messages: int, now_ms: int, cutoff: int
+    ) -> list[list[int]]:
+        """Read each group's deliverable head run; few groups make this cheap at any depth."""
+        runs = []
+        for group_id in groups:
+            run = []
+            rows = self._db.execute(
+                "SELECT id, visible_at, enqueued_at FROM messages"
+                " WHERE queue_id = ? AND group_id = ? ORDER BY id LIMIT ?",
+                (queue.id, group_id, max_messages + FIFO_EXPIRED_SKIP),
+            )
+            for row_id, visible_at, enqueued_at in rows:
+                if enqueued_at < cutoff:
+                    continue  # expired: gone from the queue's view, blocks nothing
+                if visible_at > now_ms or len(run) == max_messages:
+                    break
+                run.append(row_id)
+            if run:
+                runs.append(run)
+        runs.sort(key=lambda run: run[0])
+        return runs
+
+    def _walk_runs(
+        self, queue: QueueRecord, max_messages: int, now_ms: int, cutoff: int
+    ) -> list[list[int]]:
+        """Read the queue in send order, skipping blocked groups, for queues with many groups.
+
+        Like SQS, the look-ahead stops after FIFO_LOOK_AHEAD messages, so a deep
+        backlog of blocked groups can hide later groups.
+        """
+        rows = self._db.execute(
+            "WITH blocked AS ("
+            " SELECT group_id, MIN(id) AS first_blocked FROM messages"
+            " WHERE queue_id = :queue AND visible_at > :now AND enqueued_at >= :cutoff"
+            " GROUP BY group_id) "
+            "SELECT m.id, m.group_id FROM messages AS m INDEXED BY messages_by_queue"
+            " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.enqueued_at >= :cutoff"
+            " AND m.id < COALESCE("
+            "  (SELECT first_blocked FROM blocked WHERE blocked.group_id = m.group_id),"
+            "  9223372036854775807)"
+            " ORDER BY m.id LIMIT :look_ahead",
+            {"queue": queue.id, "now": now_ms, "cutoff": cutoff, "look_ahead": FIFO_LOOK_AHEAD},
+        )
+        runs: dict[str, list[int]] = {}
+        found = 0
+        for row_id, group_id in rows:
+            runs.setdefault(group_id, []).append(row_id)
+            found += 1
+            if found == max_messages:
+                break
+        return list(runs.values())
 
     def _take(self, ids: list[int], visibility_ms: int, now_ms: int) -> list[MessageRecord]:
         """Mark the given messages received now; run inside a transaction."""
@@ -634,25 +698,42 @@ class Store(MoveTaskTable):
         return row[0]
 
     def delete_expired(
-        self, queue: QueueRecord, now_ms: int, retention_ms: int, fifo_window_ms: int
-    ) -> int:
-        """Delete the queue's messages older than its retention period.
+        self,
+        queue: QueueRecord,
+        now_ms: int,
+        retention_ms: int,
+        after_id: int,
+        max_rows: int,
+    ) -> tuple[int, int, int | None]:
+        """Delete expired messages among the next max_rows messages after after_id.
 
-        Also deletes FIFO dedup ids and receive attempts older than fifo_window_ms.
+        Returns how many were deleted, how many were read, and the id to
+        continue after, or None at the end of the queue. A pass in bounded chunks keeps a deep queue from
+        holding the event loop; reads skip expired messages in the meantime.
         """
-        with self.transaction():
+        row = self._db.execute(
+            "SELECT MAX(id), COUNT(*) FROM (SELECT id FROM messages INDEXED BY messages_by_queue"
+            " WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?)",
+            (queue.id, after_id, max_rows),
+        ).fetchone()
+        last_id, count = row
+        if last_id is None:
+            return 0, 0, None
+        with self.transaction(single_statement=True):
             cursor = self._db.execute(
-                "DELETE FROM messages WHERE queue_id = ? AND enqueued_at < ?",
-                (queue.id, now_ms - retention_ms),
+                "DELETE FROM messages WHERE queue_id = ? AND id > ? AND id <= ? AND enqueued_at < ?",
+                (queue.id, after_id, last_id, now_ms - retention_ms),
             )
-            if queue.fifo:
-                window_start = now_ms - fifo_window_ms
-                self._db.execute(
-                    "DELETE FROM dedup_ids WHERE queue_id = ? AND sent_at < ?",
-                    (queue.id, window_start),
-                )
-                self._db.execute(
-                    "DELETE FROM receive_attempts WHERE queue_id = ? AND created_at < ?",
-                    (queue.id, window_start),
-                )
-        return cursor.rowcount
+        return cursor.rowcount, count, last_id if count == max_rows else None
+
+    def delete_expired_fifo_state(self, queue: QueueRecord, window_start_ms: int) -> None:
+        """Delete FIFO dedup ids and receive attempts older than window_start_ms."""
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM dedup_ids WHERE queue_id = ? AND sent_at < ?",
+                (queue.id, window_start_ms),
+            )
+            self._db.execute(
+                "DELETE FROM receive_attempts WHERE queue_id = ? AND created_at < ?",
+                (queue.id, window_start_ms),
+            )
