@@ -71,10 +71,11 @@ def test_receive_sets_count_token_and_timestamps(store, queue):
 
 
 def test_receive_skips_expired_messages(store, queue):
+    store.update_queue_attributes(queue, {"MessageRetentionPeriod": "60"}, 1_000)
     store.add_messages(queue, [new_message(1, 1_000), new_message(2, 50_000)])
     received = store.receive_messages(queue, 10, 30_000, 62_000, retention_ms=60_000)
     assert [message.message_id for message in received] == ["id-2"]
-    assert store.delete_expired(queue, 62_000, 60_000, after_id=0, max_rows=100) == (1, 2, None)
+    assert store.delete_expired(62_000, after_id=0, max_rows=100) == (1, 2, None)
 
 
 def test_next_visible_at_is_earliest_hidden(store, queue):
@@ -117,6 +118,7 @@ def test_file_database_survives_reopen(tmp_path):
 def fifo_message(number: int, group: str, sent_at: int) -> NewMessage:
     message = new_message(number, sent_at)
     message.group_id = group
+    message.dedup_id = f"dedup-{number}"
     return message
 
 

@@ -50,11 +50,8 @@ def _method_name(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-# Messages one sweep call reads at most: a few milliseconds of work. Each
-# queue visited costs at least SWEEP_QUEUE_COST of it, so many small queues
-# also spread over several calls.
+# Messages one sweep call reads at most: a few milliseconds of work.
 SWEEP_ROWS = 20_000
-SWEEP_QUEUE_COST = 200
 
 
 class SqsService(
@@ -64,8 +61,8 @@ class SqsService(
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Where the retention sweep goes on: (queue id, message id after which).
-        self._sweep_position = (0, 0)
+        # The message id after which the retention sweep goes on.
+        self._sweep_after = 0
         self._handlers: dict[str, tuple[Callable, bool]] = {}
         for operation in OPERATIONS:
             handler = getattr(self, _method_name(operation))
@@ -82,36 +79,22 @@ class SqsService(
         return handler(params, context)
 
     def sweep(self, max_rows: int = SWEEP_ROWS) -> int:
-        """Delete expired messages, reading at most about max_rows messages; return how many.
+        """Delete expired messages, reading at most max_rows messages; return how many.
 
-        Each call goes on where the last one stopped, queue by queue, so that
-        repeated calls cover every queue while no call holds the event loop
-        for long. A queue's FIFO state is cleaned when its pass ends.
+        Each call goes on where the last one stopped, so that repeated calls
+        cover every message while no call holds the event loop for long. When
+        a pass reaches the end, it also forgets old FIFO deduplication ids.
         """
         now = self.clock.now_ms()
-        removed = 0
-        budget = max_rows
-        position_queue, position_after = self._sweep_position
-        for queue in sorted(self.store.all_queues(), key=lambda queue: queue.id):
-            if queue.id < position_queue:
-                continue
-            if budget <= 0:
-                self._sweep_position = (queue.id, 0)
-                return removed
-            after_id = position_after if queue.id == position_queue else 0
-            deleted, read, next_after = self.store.delete_expired(
-                queue, now, self.retention_ms(queue), after_id, budget
-            )
-            removed += deleted
-            if next_after is not None:
-                self._sweep_position = (queue.id, next_after)
-                return removed
-            budget -= max(read, SWEEP_QUEUE_COST)
+        removed, _, next_after = self.store.delete_expired(now, self._sweep_after, max_rows)
+        if next_after is not None:
+            self._sweep_after = next_after
+            return removed
+        self._sweep_after = 0
+        window_start = now - limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
+        for queue in self.store.all_queues():
             if queue.fifo:
-                self.store.delete_expired_fifo_state(
-                    queue, now - limits.FIFO_DEDUP_WINDOW_SECONDS * 1000
-                )
-        self._sweep_position = (0, 0)  # every queue done: start again
+                self.store.delete_expired_fifo_state(queue, window_start)
         return removed
 
     def reset(self) -> None:

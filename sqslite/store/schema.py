@@ -102,12 +102,16 @@ CREATE TABLE IF NOT EXISTS move_tasks (
 -- the next-wake-up query of long polls.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at);
 
--- Serves FIFO receives, which read a queue's messages in send order: the
--- index holds the rowid (the send order) after queue_id.
-CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id);
+-- The next two serve FIFO receives only. Every FIFO message has a
+-- deduplication id and no standard message has one, so the indexes are
+-- partial and cost standard-queue sends nothing.
 
--- Serves FIFO receives on queues with few message groups: each group's
--- messages in send order.
-CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id)
-    WHERE group_id IS NOT NULL;
+-- A FIFO queue's messages in send order: the index holds the rowid (the
+-- send order) after queue_id.
+CREATE INDEX IF NOT EXISTS fifo_messages_in_order ON messages (queue_id)
+    WHERE dedup_id IS NOT NULL;
+
+-- Each message group's messages in send order, for queues with few groups.
+CREATE INDEX IF NOT EXISTS fifo_messages_by_group ON messages (queue_id, group_id)
+    WHERE dedup_id IS NOT NULL;
 """

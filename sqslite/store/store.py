@@ -44,10 +44,10 @@ FIFO_EXPIRED_SKIP = 100
 DISTINCT_GROUPS = (
     "WITH RECURSIVE groups(group_id) AS ("
     " SELECT (SELECT MIN(group_id) FROM messages"
-    "  WHERE queue_id = :queue AND group_id IS NOT NULL)"
+    "  WHERE queue_id = :queue AND dedup_id IS NOT NULL)"
     " UNION ALL"
     " SELECT (SELECT MIN(group_id) FROM messages"
-    "  WHERE queue_id = :queue AND group_id > groups.group_id)"
+    "  WHERE queue_id = :queue AND dedup_id IS NOT NULL AND group_id > groups.group_id)"
     " FROM groups WHERE groups.group_id IS NOT NULL) "
     "SELECT group_id FROM groups WHERE group_id IS NOT NULL LIMIT :limit"
 )
@@ -488,7 +488,8 @@ class Store(MoveTaskTable):
             run = []
             rows = self._db.execute(
                 "SELECT id, visible_at, enqueued_at FROM messages"
-                " WHERE queue_id = ? AND group_id = ? ORDER BY id LIMIT ?",
+                " WHERE queue_id = ? AND group_id = ? AND dedup_id IS NOT NULL"
+                " ORDER BY id LIMIT ?",
                 (queue.id, group_id, max_messages + FIFO_EXPIRED_SKIP),
             )
             for row_id, visible_at, enqueued_at in rows:
@@ -515,8 +516,9 @@ class Store(MoveTaskTable):
             " SELECT group_id, MIN(id) AS first_blocked FROM messages"
             " WHERE queue_id = :queue AND visible_at > :now AND enqueued_at >= :cutoff"
             " GROUP BY group_id) "
-            "SELECT m.id, m.group_id FROM messages AS m INDEXED BY messages_by_queue"
-            " WHERE m.queue_id = :queue AND m.visible_at <= :now AND m.enqueued_at >= :cutoff"
+            "SELECT m.id, m.group_id FROM messages AS m INDEXED BY fifo_messages_in_order"
+            " WHERE m.queue_id = :queue AND m.dedup_id IS NOT NULL"
+            " AND m.visible_at <= :now AND m.enqueued_at >= :cutoff"
             " AND m.id < COALESCE("
             "  (SELECT first_blocked FROM blocked WHERE blocked.group_id = m.group_id),"
             "  9223372036854775807)"
@@ -698,31 +700,28 @@ class Store(MoveTaskTable):
         return row[0]
 
     def delete_expired(
-        self,
-        queue: QueueRecord,
-        now_ms: int,
-        retention_ms: int,
-        after_id: int,
-        max_rows: int,
+        self, now_ms: int, after_id: int, max_rows: int
     ) -> tuple[int, int, int | None]:
         """Delete expired messages among the next max_rows messages after after_id.
 
-        Returns how many were deleted, how many were read, and the id to
-        continue after, or None at the end of the queue. A pass in bounded chunks keeps a deep queue from
-        holding the event loop; reads skip expired messages in the meantime.
+        The chunk runs over all queues in row id order, each message measured
+        against its own queue's MessageRetentionPeriod. Returns how many were
+        deleted, how many were read, and the id to continue after, or None at
+        the end of the table. Bounded chunks keep a deep queue from holding the
+        event loop; reads skip expired messages in the meantime.
         """
-        row = self._db.execute(
-            "SELECT MAX(id), COUNT(*) FROM (SELECT id FROM messages INDEXED BY messages_by_queue"
-            " WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?)",
-            (queue.id, after_id, max_rows),
+        last_id, count = self._db.execute(
+            "SELECT MAX(id), COUNT(*) FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)",
+            (after_id, max_rows),
         ).fetchone()
-        last_id, count = row
         if last_id is None:
             return 0, 0, None
         with self.transaction(single_statement=True):
             cursor = self._db.execute(
-                "DELETE FROM messages WHERE queue_id = ? AND id > ? AND id <= ? AND enqueued_at < ?",
-                (queue.id, after_id, last_id, now_ms - retention_ms),
+                "DELETE FROM messages WHERE id > ? AND id <= ? AND enqueued_at < ? - 1000 * ("
+                " SELECT json_extract(queues.attributes, '$.MessageRetentionPeriod')"
+                " FROM queues WHERE queues.id = messages.queue_id)",
+                (after_id, last_id, now_ms),
             )
         return cursor.rowcount, count, last_id if count == max_rows else None
 
