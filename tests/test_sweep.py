@@ -61,3 +61,15 @@ def test_sweep_keeps_messages_within_retention():
 
     assert removed == 0
     assert stored_messages(service) == 25
+
+
+def test_sweep_removes_deleted_queue_messages():
+    service = make_service()
+    url = fill(service, "doomed", 30)
+    fill(service, "kept", 5)
+    asyncio.run(service.call("DeleteQueue", {"QueueUrl": url}, CONTEXT))
+
+    removed = sum(service.sweep(max_rows=10) for _ in range(10))
+
+    assert removed == 30
+    assert stored_messages(service) == 5

@@ -274,8 +274,13 @@ class Store(MoveTaskTable):
         return queue
 
     def delete_queue(self, queue: QueueRecord, now_ms: int) -> None:
+        """Delete a queue; delete_expired removes its messages later, in bounded chunks.
+
+        Queue ids are never reused (AUTOINCREMENT), so a later queue of the
+        same name cannot see the old messages, and deleting a deep queue does
+        not hold the event loop.
+        """
         with self.transaction():
-            self._db.execute("DELETE FROM messages WHERE queue_id = ?", (queue.id,))
             self._clear_fifo_state(queue)
             self._db.execute("DELETE FROM queues WHERE id = ?", (queue.id,))
             self._db.execute(
@@ -705,9 +710,9 @@ class Store(MoveTaskTable):
         """Delete expired messages among the next max_rows messages after after_id.
 
         The chunk runs over all queues in row id order, each message measured
-        against its own queue's MessageRetentionPeriod. Returns how many were
-        deleted, how many were read, and the id to continue after, or None at
-        the end of the table. Bounded chunks keep a deep queue from holding the
+        against its own queue's MessageRetentionPeriod, and messages of
+        deleted queues go too. Returns how many were deleted, how many were
+        read, and the id to continue after, or None at the end of the table. Bounded chunks keep a deep queue from holding the
         event loop; reads skip expired messages in the meantime.
         """
         last_id, count = self._db.execute(
@@ -718,9 +723,11 @@ class Store(MoveTaskTable):
             return 0, 0, None
         with self.transaction(single_statement=True):
             cursor = self._db.execute(
-                "DELETE FROM messages WHERE id > ? AND id <= ? AND enqueued_at < ? - 1000 * ("
-                " SELECT json_extract(queues.attributes, '$.MessageRetentionPeriod')"
-                " FROM queues WHERE queues.id = messages.queue_id)",
+                "DELETE FROM messages WHERE id > ? AND id <= ? AND ("
+                " NOT EXISTS (SELECT 1 FROM queues WHERE queues.id = messages.queue_id)"
+                " OR enqueued_at < ? - 1000 * ("
+                "  SELECT json_extract(queues.attributes, '$.MessageRetentionPeriod')"
+                "  FROM queues WHERE queues.id = messages.queue_id))",
                 (after_id, last_id, now_ms),
             )
         return cursor.rowcount, count, last_id if count == max_rows else None
