@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import boto3
 import httpx
 
 START_TIMEOUT = 10.0
@@ -58,3 +59,14 @@ class ServerProcess:
             self.process.kill()
             output, _ = self.process.communicate()
         return self.process.returncode, output
+
+
+def sqs_client(url: str, access_key: str = "test"):
+    """Return a boto3 SQS client for a local server, with dummy credentials."""
+    return boto3.client(
+        "sqs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key="test",
+    )

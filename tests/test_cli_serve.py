@@ -7,22 +7,14 @@ import signal
 import threading
 import time
 
-import boto3
 import pytest
 
 from .serving import ServerProcess
+from .serving import sqs_client as client
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 
-def client(url: str):
-    return boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def approximate_counts(sqs, queue_url: str) -> tuple[str, str, str]:

@@ -9,7 +9,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import boto3
 import pytest
 
 from compat.conftest import _make_json_client, _make_query_client, _query_model_dir

@@ -7,25 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
 from sqslite import Server
 from sqslite.config import ConfigError, creation_order, load_config, parse_config
 
 from .serving import ServerProcess, free_port
+from .serving import sqs_client as client
 
 EXAMPLE = Path(__file__).parent.parent / "docker" / "queues.example.toml"
 
 
-def client(url: str, access_key: str = "test"):
-    return boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=access_key,
-        aws_secret_access_key="test",
-    )
 
 
 def attributes_of(sqs, name: str) -> dict[str, str]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import time
 
-import boto3
-
 from .serving import ServerProcess
+from .serving import sqs_client as client
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
@@ -16,14 +15,6 @@ RATE = 2  # messages a second, so the task is still running when the server stop
 DEADLINE_SECONDS = 20
 
 
-def client(url: str):
-    return boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def queue_arn(sqs, url: str) -> str:

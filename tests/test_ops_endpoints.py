@@ -7,7 +7,6 @@ import json
 import threading
 import time
 
-import boto3
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,15 +15,7 @@ from sqslite import Server
 from sqslite.app import Settings, create_app
 from sqslite.config import parse_config
 
-
-def client(url: str, access_key: str = "test"):
-    return boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=access_key,
-        aws_secret_access_key="test",
-    )
+from .serving import sqs_client as client
 
 
 @pytest.fixture(scope="module")

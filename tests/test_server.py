@@ -7,20 +7,11 @@ import threading
 import time
 import urllib.request
 
-import boto3
 import pytest
 
 from sqslite import Server
 
-
-def client(url: str, access_key: str = "test"):
-    return boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=access_key,
-        aws_secret_access_key="test",
-    )
+from .serving import sqs_client as client
 
 
 def test_server_answers_once_started():
