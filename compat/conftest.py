@@ -13,6 +13,7 @@ copy of the SQS model with its protocol switched to ``query``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import importlib.resources
 import json
@@ -284,11 +285,13 @@ def make_client(target, protocol, tmp_path, pytestconfig):
     counter = pytestconfig.stash[REQUESTS_KEY]
     model_dir = _query_model_dir(tmp_path) if protocol == "query" else None
 
-    def build():
+    def build(region: str | None = None):
+        """Build a client, in ``region`` instead of the target's region if given."""
+        settings = target if region is None else dataclasses.replace(target, region=region)
         if model_dir is None:
-            client = _make_json_client(target)
+            client = _make_json_client(settings)
         else:
-            client = _make_query_client(target, model_dir)
+            client = _make_query_client(settings, model_dir)
         client.meta.events.register("before-send.sqs", functools.partial(_count_request, counter))
         return client
 

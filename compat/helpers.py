@@ -7,6 +7,7 @@ import struct
 import time
 from urllib.parse import urlsplit
 
+import httpx
 from botocore.exceptions import ClientError
 
 # Query-protocol error codes of the modelled SQS errors (last query-protocol
@@ -18,6 +19,33 @@ QUEUE_MISSING_QUERY = "The specified queue does not exist for this wsdl version.
 
 STRING_TRANSPORT = b"\x01"
 BINARY_TRANSPORT = b"\x02"
+
+
+# Known results of targets_sqslite, keyed by endpoint URL (None: the suite's own sqslite).
+_SQSLITE_TARGETS: dict = {}
+
+
+def targets_sqslite(config) -> bool:
+    """Return whether the server under test is sqslite, for xfail conditions.
+
+    True when the suite started sqslite itself or when the ``--endpoint`` server
+    answers ``GET /_sqslite/health``, and never with ``--aws``. Use it as
+    ``@pytest.mark.xfail(condition="targets_sqslite(config)", ...)`` after
+    importing it into the test module.
+    """
+    if config.getoption("--aws"):
+        return False
+    endpoint = config.getoption("--endpoint")
+    if endpoint is None:
+        return True
+    if endpoint not in _SQSLITE_TARGETS:
+        try:
+            response = httpx.get(f"{endpoint.rstrip('/')}/_sqslite/health", timeout=2.0)
+        except httpx.HTTPError:
+            _SQSLITE_TARGETS[endpoint] = False
+        else:
+            _SQSLITE_TARGETS[endpoint] = response.status_code == 200
+    return _SQSLITE_TARGETS[endpoint]
 
 
 def queue_name(url: str) -> str:
