@@ -50,11 +50,6 @@ def test_tag_too_long(sqs, queue, tags):
     check_error(excinfo.value, "InvalidParameterValue")
 
 
-@pytest.mark.xfail(
-    condition="targets_sqslite(config)",
-    reason="sqslite bug: TagQueue accepts keys with the reserved aws: prefix",
-    strict=True,
-)
 def test_tag_aws_prefix_rejected(sqs, queue):
     """A tag key starting with aws: is rejected, because AWS reserves the prefix.
 

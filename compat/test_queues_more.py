@@ -182,12 +182,6 @@ def test_retention_reduced_expires_messages(sqs, queue, clock):
 
 
 @pytest.mark.unverified(reason="no AWS recording of a Policy over 8,192 bytes")
-@pytest.mark.xfail(
-    condition="targets_sqslite(config)",
-    reason="sqslite bug: a Policy over 8,192 bytes fails with 400 InvalidAttributeValue, "
-    "not 403 OverLimit",
-    strict=True,
-)
 @pytest.mark.operation("SetQueueAttributes")
 def test_policy_over_size_limit(sqs, queue):
     """A Policy over 8,192 bytes fails with 403 OverLimit.

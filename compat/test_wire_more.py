@@ -26,11 +26,6 @@ def test_query_get_without_action_accept_json(wire, json_queue):
     assert b"UnknownOperationException" in response.content
 
 
-@pytest.mark.xfail(
-    condition="targets_sqslite(config)",
-    reason="sqslite bug: a query GET with Accept: application/json gets XML, not JSON",
-    strict=True,
-)
 def test_query_get_accept_json(wire, json_queue):
     """A query GET with Accept: application/json gets the XML tree rendered as JSON.
 

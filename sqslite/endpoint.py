@@ -10,11 +10,14 @@ encodes the result or the error in the protocol of the request.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass
 from time import perf_counter
 from urllib.parse import parse_qsl
+
+import xmltodict
 
 from . import wire
 from .ids import random_uuid
@@ -248,11 +251,25 @@ class SqsEndpoint:
         except Exception:
             logger.exception("%s failed (request %s)", operation, request_id)
             return query_error(operation, params, request_id, internal_error())
-        return HttpResponse(
-            200,
-            response_headers(XML_CONTENT_TYPE, request_id),
-            wire.encode_query(operation, result, request_id),
-        )
+        body = wire.encode_query(operation, result, request_id)
+        if request.method == "GET" and "application/json" in (request.header(b"accept") or ""):
+            return HttpResponse(
+                200, response_headers(b"application/json", request_id), xml_as_json(body)
+            )
+        return HttpResponse(200, response_headers(XML_CONTENT_TYPE, request_id), body)
+
+
+def xml_as_json(body: bytes) -> bytes:
+    """Render a query response's XML tree as JSON, as SQS does for a GET that accepts JSON.
+
+    The root element becomes the top-level key. NOTE: AWS's exact rendering of
+    lists and of single-element lists is unconfirmed; sqslite uses xmltodict's.
+    """
+    tree = xmltodict.parse(body)
+    root = next(iter(tree.values()))
+    if isinstance(root, dict):
+        root.pop("@xmlns", None)
+    return json.dumps(tree).encode("utf-8")
 
 
 def response_headers(content_type: bytes, request_id: str) -> list[tuple[bytes, bytes]]:

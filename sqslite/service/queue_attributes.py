@@ -10,7 +10,12 @@ from __future__ import annotations
 import json
 
 from . import limits
-from .errors import invalid_attribute_name, invalid_attribute_value, invalid_parameter_value
+from .errors import (
+    SqsError,
+    invalid_attribute_name,
+    invalid_attribute_value,
+    invalid_parameter_value,
+)
 
 # Attribute name -> (minimum, maximum) for the integer attributes.
 INTEGER_RANGES = {
@@ -90,10 +95,14 @@ def _load_json_object(name: str, value: str) -> dict:
 
 
 def _normalize_policy(value: str) -> str:
-    if len(value.encode("utf-8")) > limits.MAX_POLICY_BYTES:
-        raise invalid_attribute_value(
-            f"Invalid value for the parameter Policy. Reason: Policy is larger than the "
-            f"maximum of {limits.MAX_POLICY_BYTES} bytes."
+    size = len(value.encode("utf-8"))
+    if size > limits.MAX_POLICY_BYTES:
+        # The model lists OverLimit among SetQueueAttributes' errors for policy limits.
+        raise SqsError(
+            "OverLimit",
+            "OverLimit",
+            f"Policy of {size} bytes is larger than the maximum of {limits.MAX_POLICY_BYTES} bytes.",
+            status=403,
         )
     _load_json_object("Policy", value)
     # NOTE: AWS parses the policy as an IAM document and may re-serialize it.

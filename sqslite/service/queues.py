@@ -9,7 +9,6 @@ import re
 
 from . import limits, queue_attributes
 from .base import RequestContext
-from .redrive import RedriveOperations
 from .errors import (
     SqsError,
     invalid_parameter,
@@ -17,6 +16,7 @@ from .errors import (
     missing_parameter,
     queue_does_not_exist,
 )
+from .redrive import RedriveOperations
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ def check_tags(tags: dict[str, str]) -> None:
     for key, value in tags.items():
         if not 1 <= len(key) <= limits.MAX_TAG_KEY_LENGTH:
             raise invalid_parameter("TagKey", key, "Tag keys must be 1 to 128 characters long.")
+        if key.lower().startswith("aws:"):
+            # The Developer Guide reserves the prefix for AWS. NOTE: the error
+            # code and wording AWS uses for it are undocumented.
+            raise invalid_parameter("TagKey", key, "The aws: prefix is reserved for AWS use.")
         if len(value) > limits.MAX_TAG_VALUE_LENGTH:
             raise invalid_parameter(
                 "TagValue", value, "Tag values must be at most 256 characters long."

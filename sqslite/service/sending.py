@@ -11,7 +11,6 @@ from . import limits, messages
 from .base import RequestContext, ServiceBase, batch_entries, batch_result, failed_entry
 from .errors import SqsError, invalid_parameter, invalid_parameter_value, missing_parameter
 
-
 NO_DEDUPLICATION_ID = (
     "The queue should either have ContentBasedDeduplication enabled or "
     "MessageDeduplicationId provided explicitly"
