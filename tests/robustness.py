@@ -85,3 +85,25 @@ def stored_bodies(path, queue_name: str) -> list[str]:
     finally:
         connection.close()
     return [row[0] for row in rows]
+
+
+# A request is entered as DOUBT before it is sent and set to ANSWERED once its
+# response arrives, so a request cut off by a kill or a stop stays DOUBT.
+DOUBT, ANSWERED = "doubt", "answered"
+
+
+def check_stored(sent: dict[str, str], deleted: dict[str, str], bodies: list[str]) -> None:
+    """Check the bodies stored for a queue against what the clients saw answered.
+
+    sent and deleted map each body to DOUBT or ANSWERED.
+    """
+    assert len(bodies) == len(set(bodies)), "a body is stored more than once"
+    stored = set(bodies)
+    unknown = stored - sent.keys()
+    assert not unknown, f"stored bodies that were never sent: {sorted(unknown)[:5]}"
+    answered_deletes = {body for body, state in deleted.items() if state == ANSWERED}
+    resurrected = stored & answered_deletes
+    assert not resurrected, f"stored after an answered delete: {sorted(resurrected)[:5]}"
+    answered = {body for body, state in sent.items() if state == ANSWERED}
+    lost = answered - deleted.keys() - stored
+    assert not lost, f"{len(lost)} answered sends lost, for example {sorted(lost)[:5]}"

@@ -30,7 +30,17 @@ import time
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .robustness import QUIET, SOAK, integrity, queue_counts, sqs_client, stored_bodies
+from .robustness import (
+    ANSWERED,
+    DOUBT,
+    QUIET,
+    SOAK,
+    check_stored,
+    integrity,
+    queue_counts,
+    sqs_client,
+    stored_bodies,
+)
 from .serving import ServerProcess
 
 ROUNDS = 60 if SOAK else 12
@@ -38,7 +48,6 @@ VISIBILITY = 30  # seconds; longer than a round, so kept messages stay hidden un
 ROUND_SECONDS = (0.2, 1.0)  # the kill comes at a uniformly random moment in this range
 GROUPS = 4
 KEEP_CHANCE = 0.15  # share of received messages a consumer keeps instead of deleting
-DOUBT, ANSWERED = "doubt", "answered"
 
 
 class Ledger:
@@ -161,20 +170,6 @@ def standard_consumer(run: Round) -> None:
                 run.ledger.deleted[body] = ANSWERED
 
 
-def check_stored(ledger: Ledger, bodies: list[str]) -> None:
-    """Check the bodies stored for a queue against what the clients saw answered."""
-    assert len(bodies) == len(set(bodies)), "a body is stored more than once"
-    stored = set(bodies)
-    unknown = stored - ledger.sent.keys()
-    assert not unknown, f"stored bodies that were never sent: {sorted(unknown)[:5]}"
-    deleted = {body for body, state in ledger.deleted.items() if state == ANSWERED}
-    resurrected = stored & deleted
-    assert not resurrected, f"stored after an answered delete: {sorted(resurrected)[:5]}"
-    answered = {body for body, state in ledger.sent.items() if state == ANSWERED}
-    lost = answered - ledger.deleted.keys() - stored
-    assert not lost, f"{len(lost)} answered sends lost, for example {sorted(lost)[:5]}"
-
-
 class CrashRun:
     """The database after the kill rounds, with the ledgers of both queues."""
 
@@ -238,7 +233,7 @@ def test_standard_queue_survives_sigkill(crash_run):
     # The file itself, before any client touches it again.
     assert integrity(database) == "ok"
     bodies = stored_bodies(database, "crash")
-    check_stored(ledger, bodies)
+    check_stored(ledger.sent, ledger.deleted, bodies)
     answered = sum(state == ANSWERED for state in ledger.sent.values())
     assert answered > 100, f"only {answered} sends were answered; the load did not run"
     assert ledger.kept, "no consumer kept a message, so redelivery was not tested"
@@ -412,7 +407,7 @@ def test_fifo_queue_survives_sigkill(crash_run):
     assert not ledger.violations, ledger.violations[:10]
     assert integrity(database) == "ok"
     bodies = stored_bodies(database, "crash.fifo")
-    check_stored(ledger, bodies)
+    check_stored(ledger.sent, ledger.deleted, bodies)
     for group in range(GROUPS):
         indices = [index for body in bodies for g, index in [book.parse(body)] if g == group]
         assert indices == sorted(indices), f"group {group} is stored out of send order"

@@ -26,7 +26,15 @@ import httpx
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .robustness import integrity, queue_counts, sqs_client, stored_bodies
+from .robustness import (
+    ANSWERED,
+    DOUBT,
+    check_stored,
+    integrity,
+    queue_counts,
+    sqs_client,
+    stored_bodies,
+)
 from .serving import ServerProcess
 
 PRODUCERS = 3
@@ -37,7 +45,6 @@ LOAD_SECONDS = 1.0  # load before the signal
 STOP_TIMEOUT = 5.0  # seconds from the signal to the exit
 VISIBILITY = 30  # seconds, and the restart moves its test clock past this
 MAX_REQUESTS = 5000  # per client thread, a bound in case the server never stops
-DOUBT, ANSWERED = "doubt", "answered"
 
 
 @dataclass
@@ -148,20 +155,6 @@ def wait_for_long_polls(url: str, expected: int, timeout: float = 5.0) -> None:
     assert waiting >= expected, f"{waiting} long polls waiting, expected {expected}"
 
 
-def check_stored(ledger: Ledger, bodies: list[str]) -> None:
-    """Check the bodies left in the queue against what the clients saw answered."""
-    assert len(bodies) == len(set(bodies)), "a body is stored more than once"
-    stored = set(bodies)
-    unknown = stored - ledger.sent.keys()
-    assert not unknown, f"stored bodies that were never sent: {sorted(unknown)[:5]}"
-    deleted = {body for body, state in ledger.deleted.items() if state == ANSWERED}
-    resurrected = stored & deleted
-    assert not resurrected, f"stored after an answered delete: {sorted(resurrected)[:5]}"
-    answered = {body for body, state in ledger.sent.items() if state == ANSWERED}
-    lost = answered - ledger.deleted.keys() - stored
-    assert not lost, f"{len(lost)} answered sends lost, for example {sorted(lost)[:5]}"
-
-
 def drain(url: str, queue_name: str, limit: int) -> list[str]:
     """Receive and delete every message of a queue through the API."""
     sqs = sqs_client(url)
@@ -246,7 +239,7 @@ def test_stop_signal_under_load(tmp_path, stop_signal):
     # The file itself, before a server opens it again.
     assert integrity(database) == "ok"
     bodies = stored_bodies(database, "load")
-    check_stored(ledger, bodies)
+    check_stored(ledger.sent, ledger.deleted, bodies)
 
     # A restart finds the same messages. Messages received before the stop
     # and not deleted are visible again once the clock passes their timeout.
@@ -258,5 +251,5 @@ def test_stop_signal_under_load(tmp_path, stop_signal):
         status, output = server.stop()
     assert status == 0, output
     assert sorted(drained) == sorted(bodies)
-    check_stored(ledger, drained)
+    check_stored(ledger.sent, ledger.deleted, drained)
     assert integrity(database) == "ok"
