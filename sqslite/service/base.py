@@ -41,6 +41,10 @@ class ServiceBase:
         # ordering applies to their receives.
         self.grouped_queues: set[int] = store.queues_with_groups()
         self._sequence_numbers: dict[int, int] = {}
+        # An upper bound of each queue's messages in flight: the last count
+        # plus the messages received since. Only receives put messages in
+        # flight, so the bound is never below the true number.
+        self.in_flight_bound: dict[int, int] = {}
 
     # Names and addresses
 

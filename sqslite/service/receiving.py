@@ -141,7 +141,11 @@ class ReceiveOperations(RedriveOperations):
         self, queue: QueueRecord, max_messages: int, visibility: int, now: int, short_poll: bool
     ) -> list[MessageRecord]:
         retention = self.retention_ms(queue)
-        in_flight = self.store.count_in_flight(queue, now, limits.MAX_IN_FLIGHT)
+        in_flight = self.in_flight_bound.get(queue.id)
+        if in_flight is None or in_flight + max_messages > limits.MAX_IN_FLIGHT:
+            # Counting reads every message in flight, so it runs only when the
+            # bound could reach the limit.
+            in_flight = self.store.count_in_flight(queue, now, limits.MAX_IN_FLIGHT)
         capacity = limits.MAX_IN_FLIGHT - in_flight
         if capacity <= 0:
             if short_poll and not queue.fifo:
@@ -156,6 +160,7 @@ class ReceiveOperations(RedriveOperations):
             return []
         count = min(max_messages, capacity)
         records = self.select_messages(queue, count, visibility, now, retention)
+        self.in_flight_bound[queue.id] = in_flight + len(records)
         if "RedrivePolicy" not in queue.attributes:
             return records
         # Messages past maxReceiveCount go to the dead-letter queue instead of

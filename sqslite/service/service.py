@@ -106,6 +106,7 @@ class SqsService(
         self.store.reset()
         self.grouped_queues.clear()
         self._sequence_numbers.clear()
+        self.in_flight_bound.clear()
         self.waiters.notify_all()
 
     def close(self) -> None:
