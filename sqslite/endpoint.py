@@ -161,6 +161,8 @@ class SqsEndpoint:
     def _reject(self, headers: dict[bytes, bytes], error: SqsError) -> HttpResponse:
         request_id = random_uuid()
         logger.warning("request rejected: %s (request %s)", error.message, request_id)
+        # Counted under the unknown operation: the body was never decoded.
+        self.metrics.observe(None, error.status, 0.0)
         if b"x-amz-target" in headers:
             return json_error(error, request_id)
         status, payload = wire.encode_query_error(error, request_id)

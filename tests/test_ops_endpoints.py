@@ -178,3 +178,25 @@ def test_reset_creates_config_queues_again(tmp_path):
         server.reset()
         urls = sqs.list_queues()["QueueUrls"]
     assert [url.rpartition("/")[2] for url in urls] == ["configured"]
+
+
+def test_metrics_count_rejected_requests():
+    """A request turned away before decoding (413 here) counts under the unknown operation."""
+    application = create_app(Settings(max_request_bytes=100))
+
+    async def exchange() -> tuple[int, str]:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            rejected = await http.post(
+                "/",
+                content=b"{" + b" " * 200 + b"}",
+                headers={"X-Amz-Target": "AmazonSQS.ListQueues"},
+            )
+            page = await http.get("/metrics")
+        return rejected.status_code, page.text
+
+    status, text = asyncio.run(exchange())
+    assert status == 413
+    values = samples(text)
+    unknown = (("operation", "unknown"), ("outcome", "client_error"))
+    assert values[("sqslite_requests_total", unknown)] == 1
