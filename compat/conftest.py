@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import importlib.resources
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -137,7 +138,9 @@ def _start_sqslite(log_dir: Path):
         "--host", "127.0.0.1", "--port", str(port),
         "--test-clock", "--log-level", "warning",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_file)
+    # The user's SQSLITE_* settings (a --db path, say) must not reach this server.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SQSLITE_")}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_file, env=env)
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:

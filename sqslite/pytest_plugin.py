@@ -2,7 +2,7 @@
 
 One in-process sqslite server runs for the whole session, started by the
 first test that requests a fixture. With ``--sqslite-endpoint URL`` (or
-the ``SQSLITE_ENDPOINT`` variable) the fixtures use a server that is
+the ``SQSLITE_TEST_ENDPOINT`` variable) the fixtures use a server that is
 already running, such as a container, and start none. That server needs
 ``--test-clock`` for ``sqslite_clock``.
 
@@ -31,7 +31,9 @@ import pytest
 if TYPE_CHECKING:
     from .server import Server
 
-ENDPOINT_VARIABLE = "SQSLITE_ENDPOINT"
+# Not SQSLITE_ENDPOINT, which the shell commands read: exporting that for
+# `sqslite queues` must not send a test suite to a server with real data.
+ENDPOINT_VARIABLE = "SQSLITE_TEST_ENDPOINT"
 REQUEST_TIMEOUT = 10.0
 
 

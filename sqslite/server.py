@@ -43,6 +43,11 @@ class Server:
         test_clock: bool = True,
         config: str | Path | StartupConfig | None = None,
         synchronous: str = "NORMAL",
+        max_request_bytes: int = 10 * 1024 * 1024,
+        max_long_polls: int = 1000,
+        max_connections: int = 1000,
+        idle_timeout: float = 5.0,
+        body_timeout: float = 30.0,
         start_timeout: float = 10.0,
         stop_timeout: float = 10.0,
     ) -> None:
@@ -56,7 +61,12 @@ class Server:
             test_clock=test_clock,
             synchronous=synchronous,
             config=config,
+            max_request_bytes=max_request_bytes,
+            max_long_polls=max_long_polls,
+            body_timeout=body_timeout,
         )
+        self.max_connections = max_connections
+        self.idle_timeout = idle_timeout
         self.host = host
         self.port = port  # 0 until started: any free port
         self.start_timeout = start_timeout
@@ -93,6 +103,9 @@ class Server:
             lifespan="on",
             loop="asyncio",
             timeout_graceful_shutdown=self.stop_timeout,
+            # As in `sqslite serve`: uvicorn counts the new connection itself.
+            limit_concurrency=self.max_connections + 1,
+            timeout_keep_alive=self.idle_timeout,
         )
         self._uvicorn = uvicorn.Server(config)
 

@@ -28,7 +28,9 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "sqslite", "serve", "--port", str(self.port), *args]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # The user's SQSLITE_* settings (a --db path, say) must not reach test servers.
+        env = {name: value for name, value in os.environ.items() if not name.startswith("SQSLITE_")}
+        env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
         )

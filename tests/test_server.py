@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -86,3 +87,16 @@ def test_server_restarts_after_stop():
     server.stop()
     with Server(port=server.port) as again:
         assert again.endpoint_url == first_url
+
+
+def test_server_takes_limit_options():
+    with Server(max_request_bytes=100) as server:
+        request = urllib.request.Request(
+            server.endpoint_url,
+            data=b"{" + b" " * 200 + b"}",
+            headers={"X-Amz-Target": "AmazonSQS.ListQueues"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=5)
+    assert raised.value.code == 413
