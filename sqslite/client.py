@@ -79,3 +79,26 @@ class JsonClient:
                 break
             params["NextToken"] = token
         return urls
+
+
+def post_operations_request(url: str, payload: dict, timeout: float = TIMEOUT) -> dict:
+    """POST JSON to one of sqslite's own endpoints (/_sqslite/...) and return its JSON answer.
+
+    Raises ClientError with the server's message when it answers with an
+    error, such as the clock endpoint of a server without --test-clock.
+    """
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        try:
+            message = json.load(error).get("message", error.reason)
+        except ValueError:
+            message = error.reason
+        raise ClientError(f"HTTP {error.code}", f"{url}: {message}") from None

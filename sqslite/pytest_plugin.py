@@ -19,14 +19,14 @@ Fixtures:
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+from .client import post_operations_request
 
 if TYPE_CHECKING:
     from .server import Server
@@ -60,14 +60,7 @@ class Clock:
 
 
 def post_json(url: str, payload: dict) -> dict:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
-        return json.load(response)
+    return post_operations_request(url, payload, timeout=REQUEST_TIMEOUT)
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 
 import uvicorn
 
 from .app import Settings, SqsApplication, create_app
+from .client import post_operations_request
 from .config import StartupConfig, load_config
 
 logger = logging.getLogger(__name__)
@@ -174,14 +173,7 @@ class Server:
         self._post("/_sqslite/reset", {})
 
     def _post(self, path: str, payload: dict) -> dict:
-        request = urllib.request.Request(
-            self.endpoint_url + path,
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+        return post_operations_request(self.endpoint_url + path, payload, timeout=10)
 
     def __enter__(self) -> Server:
         return self.start()

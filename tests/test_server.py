@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from sqslite import Server
+from sqslite.client import ClientError
 
 from .serving import sqs_client as client
 
@@ -100,3 +101,11 @@ def test_server_takes_limit_options():
         with pytest.raises(urllib.error.HTTPError) as raised:
             urllib.request.urlopen(request, timeout=5)
     assert raised.value.code == 413
+
+
+def test_advance_clock_without_test_clock_explains():
+    with Server(test_clock=False) as server:
+        with pytest.raises(ClientError) as raised:
+            server.advance_clock(1)
+    assert raised.value.code == "HTTP 404"
+    assert "--test-clock" in raised.value.message
