@@ -7,6 +7,7 @@ import binascii
 import logging
 import re
 
+from ..store import QueueRecord
 from . import limits, queue_attributes
 from .base import RequestContext
 from .errors import (
@@ -68,6 +69,22 @@ def decode_token(token: str) -> str:
         raise invalid_parameter_value("Invalid NextToken value.") from None
 
 
+def page_by_name(
+    queues: list[QueueRecord], max_results: int | None, token: str | None
+) -> tuple[list[QueueRecord], str | None]:
+    """Cut one page from queues sorted by name; return it and the next page's token.
+
+    Without MaxResults, SQS returns at most 1,000 queues and never a token.
+    """
+    if token:
+        after = decode_token(token)
+        queues = [queue for queue in queues if queue.name > after]
+    page = queues[: max_results or limits.MAX_LIST_RESULTS]
+    if max_results is not None and len(queues) > len(page):
+        return page, encode_token(page[-1].name)
+    return page, None
+
+
 class QueueOperations(RedriveOperations):
     def create_queue(self, params: dict, context: RequestContext) -> dict:
         name = params.get("QueueName")
@@ -126,17 +143,12 @@ class QueueOperations(RedriveOperations):
             "MaxResults must be an integer between 1 and 1000.",
         )
         queues = self.store.list_queues(context.account_id, prefix)
-        token = params.get("NextToken")
-        if token:
-            after = decode_token(token)
-            queues = [queue for queue in queues if queue.name > after]
-        page = queues[: max_results or limits.MAX_LIST_RESULTS]
+        page, next_token = page_by_name(queues, max_results, params.get("NextToken"))
         result: dict = {}
         if page:
             result["QueueUrls"] = [self.queue_url(queue, context) for queue in page]
-        # Without MaxResults, SQS returns at most 1,000 queues and never a token.
-        if max_results is not None and len(queues) > len(page):
-            result["NextToken"] = encode_token(page[-1].name)
+        if next_token:
+            result["NextToken"] = next_token
         return result
 
     def delete_queue(self, params: dict, context: RequestContext) -> dict:
@@ -253,18 +265,10 @@ class QueueOperations(RedriveOperations):
             limits.MAX_LIST_RESULTS,
             "MaxResults must be an integer between 1 and 1000.",
         )
-        arn = self.queue_arn(queue)
-        sources = [
-            source
-            for source in self.store.list_queues(queue.account)
-            if f'"deadLetterTargetArn":"{arn}"' in source.attributes.get("RedrivePolicy", "")
-        ]
-        token = params.get("NextToken")
-        if token:
-            after = decode_token(token)
-            sources = [source for source in sources if source.name > after]
-        page = sources[: max_results or limits.MAX_LIST_RESULTS]
+        sources = self.dead_letter_sources(queue)
+        page, next_token = page_by_name(sources, max_results, params.get("NextToken"))
+        # queueUrls is a required member of the output, so it is sent even when empty.
         result: dict = {"queueUrls": [self.queue_url(source, context) for source in page]}
-        if max_results is not None and len(sources) > len(page):
-            result["NextToken"] = encode_token(page[-1].name)
+        if next_token:
+            result["NextToken"] = next_token
         return result

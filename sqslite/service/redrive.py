@@ -163,7 +163,7 @@ class RedriveOperations(ServiceBase):
         source = self.queue_by_arn(source_arn)
         if source is None:
             raise resource_not_found("SourceArn")
-        if not self.is_dead_letter_queue(source):
+        if not self.dead_letter_sources(source):
             raise invalid_parameter_value("Source queue must be configured as a Dead Letter Queue.")
         if destination_arn is not None:
             destination = self.queue_by_arn(destination_arn)
@@ -262,12 +262,15 @@ class RedriveOperations(ServiceBase):
             entry["FailureReason"] = task.failure_reason
         return entry
 
-    def is_dead_letter_queue(self, queue: QueueRecord) -> bool:
-        arn = json.dumps(self.queue_arn(queue))
-        return any(
-            f'"deadLetterTargetArn":{arn}' in source.attributes.get("RedrivePolicy", "")
+    def dead_letter_sources(self, queue: QueueRecord) -> list[QueueRecord]:
+        """Return the queues whose RedrivePolicy names this queue, by name."""
+        arn = self.queue_arn(queue)
+        return [
+            source
             for source in self.store.list_queues(queue.account)
-        )
+            if "RedrivePolicy" in source.attributes
+            and json.loads(source.attributes["RedrivePolicy"])["deadLetterTargetArn"] == arn
+        ]
 
     def resume_move_tasks(self) -> None:
         """Start again the tasks that were running when the server last stopped."""
