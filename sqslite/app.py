@@ -54,8 +54,8 @@ class SqsApplication:
         self.settings = settings
         self.clock = Clock(adjustable=settings.test_clock)
         # Requests share commits on a file database, where a commit costs a
-        # write to the WAL (and an fsync with synchronous=FULL); none is answered
-        # before its data is committed.
+        # write to the WAL, and an fsync with synchronous=FULL. No request gets
+        # its response before its data is committed.
         self.store = Store(
             settings.db_path,
             synchronous=settings.synchronous,

@@ -82,9 +82,9 @@ class JsonClient:
 
 
 def post_operations_request(url: str, payload: dict, timeout: float = TIMEOUT) -> dict:
-    """POST JSON to one of sqslite's own endpoints (/_sqslite/...) and return its JSON answer.
+    """POST JSON to one of sqslite's own endpoints (/_sqslite/...) and return the JSON reply.
 
-    Raises ClientError with the server's message when it answers with an
+    Raises ClientError with the server's message when the server returns an
     error, such as the clock endpoint of a server without --test-clock.
     """
     request = urllib.request.Request(
@@ -97,8 +97,5 @@ def post_operations_request(url: str, payload: dict, timeout: float = TIMEOUT) -
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response)
     except urllib.error.HTTPError as error:
-        try:
-            message = json.load(error).get("message", error.reason)
-        except ValueError:
-            message = error.reason
-        raise ClientError(f"HTTP {error.code}", f"{url}: {message}") from None
+        decoded = JsonClient._decode_error(error)
+        raise ClientError(decoded.code, f"{url}: {decoded.message}") from None

@@ -107,5 +107,5 @@ def test_advance_clock_without_test_clock_explains():
     with Server(test_clock=False) as server:
         with pytest.raises(ClientError) as raised:
             server.advance_clock(1)
-    assert raised.value.code == "HTTP 404"
+    assert raised.value.code == "HTTP404"
     assert "--test-clock" in raised.value.message

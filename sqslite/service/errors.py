@@ -10,9 +10,9 @@ shape (``QueueDoesNotExist``); the query protocol, and the JSON protocol's
 
 from __future__ import annotations
 
-# Error shapes that the JSON model declares, so their __type is namespaced
-# with the service (com.amazonaws.sqs#); the unmodelled generic ones come
-# from the AWS request framework (com.amazon.coral.service#).
+# Error shapes that the JSON model declares. Their __type carries the
+# service namespace (com.amazonaws.sqs#), while the unmodelled generic
+# errors carry the AWS request framework's (com.amazon.coral.service#).
 MODELLED_SHAPES = frozenset(
     {
         "BatchEntryIdsNotDistinct",

@@ -1,8 +1,9 @@
 """Limits and defaults of Amazon SQS, with their sources.
 
-"Model" is the SQS service model shipped in botocore 1.43; "quotas" is the
-SQS Developer Guide's quota pages (queues, messages, FIFO); "recorded" means
-a response recorded against AWS in a public emulator test suite.
+"Model" is the SQS service model shipped in botocore 1.43. "Quotas" are the
+SQS Developer Guide's quota pages for queues, messages and FIFO queues.
+"Recorded" means a response recorded against AWS in a public emulator's
+test suite.
 """
 
 # Message size: 1 MiB since 2025-08-04 (AWS What's New, "Amazon SQS increases
@@ -81,7 +82,7 @@ RECEIVE_ATTEMPT_WINDOW_SECONDS = 300
 # OverLimit; long polls and FIFO receives just get fewer messages.
 MAX_IN_FLIGHT = 120_000
 
-# Fair queues: a message group is noisy while it holds more than 10 % of the
+# Fair queues: a message group is noisy while it has more than 10 % of the
 # queue's messages in flight and at least 30 of them (Developer Guide, "How
 # Amazon SQS fair queues work").
 NOISY_GROUP_SHARE = 0.10

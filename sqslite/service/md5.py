@@ -1,10 +1,11 @@
 """MD5 digests that SQS returns and that SDKs check.
 
 The attribute digest follows the algorithm in the SQS Developer Guide
-("Calculating the MD5 message digest for message attributes"): attributes
-sorted by name, each encoded as length-prefixed name, length-prefixed data
-type, one transport byte (1 for StringValue, 2 for BinaryValue) and the
-length-prefixed value, all lengths 4-byte big-endian.
+("Calculating the MD5 message digest for message attributes"). Attributes are
+sorted by name. Each is encoded as its length-prefixed name, its
+length-prefixed data type, one transport byte (1 for StringValue, 2 for
+BinaryValue) and its length-prefixed value. Every length is a 4-byte
+big-endian integer.
 """
 
 from __future__ import annotations

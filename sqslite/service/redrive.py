@@ -160,22 +160,8 @@ class RedriveOperations(ServiceBase):
             MAX_MOVE_RATE,
             f"Must be between 1 and {MAX_MOVE_RATE}, if provided.",
         )
-        source = self.queue_by_arn(source_arn)
-        if source is None:
-            raise resource_not_found("SourceArn")
-        if not self.dead_letter_sources(source):
-            raise invalid_parameter_value("Source queue must be configured as a Dead Letter Queue.")
-        if destination_arn is not None:
-            destination = self.queue_by_arn(destination_arn)
-            if destination is None:
-                raise resource_not_found("DestinationArn")
-            if destination.fifo != source.fifo:
-                # NOTE: AWS's rule and wording for moves between queue types are unconfirmed.
-                raise invalid_parameter(
-                    "DestinationArn",
-                    destination_arn,
-                    "The destination queue must be of the same type as the source queue.",
-                )
+        source = self.check_move_task_queues(source_arn, destination_arn)
+
         running = self.store.list_move_tasks(source_arn, MAX_LISTED_TASKS)
         if any(task.status in ("RUNNING", "CANCELLING") for task in running):
             raise invalid_parameter_value(
@@ -205,6 +191,27 @@ class RedriveOperations(ServiceBase):
             context.request_id,
         )
         return {"TaskHandle": encode_task_handle(task.id, source_arn)}
+
+    def check_move_task_queues(self, source_arn: str, destination_arn: str | None) -> QueueRecord:
+        """Check a move task's source and destination; return the source queue."""
+        source = self.queue_by_arn(source_arn)
+        if source is None:
+            raise resource_not_found("SourceArn")
+        if not self.dead_letter_sources(source):
+            raise invalid_parameter_value("Source queue must be configured as a Dead Letter Queue.")
+        if destination_arn is None:
+            return source
+        destination = self.queue_by_arn(destination_arn)
+        if destination is None:
+            raise resource_not_found("DestinationArn")
+        if destination.fifo != source.fifo:
+            # NOTE: AWS's rule and wording for moves between queue types are unconfirmed.
+            raise invalid_parameter(
+                "DestinationArn",
+                destination_arn,
+                "The destination queue must be of the same type as the source queue.",
+            )
+        return source
 
     def cancel_message_move_task(self, params: dict, context: RequestContext) -> dict:
         handle = params.get("TaskHandle")

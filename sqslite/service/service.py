@@ -82,7 +82,7 @@ class SqsService(
         """Delete expired messages, reading at most max_rows messages; return how many.
 
         Each call goes on where the last one stopped, so that repeated calls
-        cover every message while no call holds the event loop for long. When
+        cover every message while no call blocks the event loop for long. When
         a pass reaches the end, it also forgets old FIFO deduplication ids.
         """
         now = self.clock.now_ms()

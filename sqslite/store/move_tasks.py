@@ -102,7 +102,7 @@ class MoveTaskTable:
 
         The receive that found them counted one receive too many, so the count
         goes back by one. A FIFO dead-letter queue starts the retention period
-        again and replaces the deduplication id with the message id; a
+        again and replaces the deduplication id with the message id. A
         standard one keeps the original retention period (Developer Guide,
         dead-letter queues).
         """

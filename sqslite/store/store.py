@@ -2,8 +2,8 @@
 
 The service requests operations in SQS terms (create a queue, receive up to
 N messages) and gets plain records back. Every mutating call runs in one
-transaction that commits before the call returns, so a request is answered
-only after its data is in the database.
+transaction that commits before the call returns, so a request gets its
+response only after its data is in the database.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 FIFO_LOOK_AHEAD = 120_000
 
 # A FIFO queue with at most this many message groups is read group by group,
-# a few index lookups each; one with more is read in send order.
+# with a few index lookups each. A queue with more groups is read in send order.
 FEW_GROUPS = 64
 # Expired messages a group's head run may step over before giving up on it
 # until the retention sweep removes them.
