@@ -119,6 +119,8 @@ def invalid_attribute_value(message: str) -> SqsError:
 
 
 def receipt_handle_is_invalid(message: str) -> SqsError:
+    # NOTE: a real query-protocol error from 2015 had HTTP 404; the model gives
+    # no status and no current AWS recording exists, so sqslite sends 400.
     return SqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", message)
 
 
